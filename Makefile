@@ -1,0 +1,39 @@
+# One command per job. Everything installs what it needs into .venv (pins from pyproject.toml).
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+DISTRICT ?= Kabupaten Serang
+# Where the raw public tables come from (see params/sources.yaml); override: make data SOURCE_ROOT=/path
+SOURCE_ROOT ?= ../shared/data
+
+.PHONY: install data report test lint bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev]'
+	touch $@
+
+install: $(STAMP)
+
+## data: copy + verify the raw tables, build the validated panel (does nothing when inputs are unchanged)
+data: $(STAMP)
+	$(BIN)/python -m analysis data --source-root "$(SOURCE_ROOT)"
+
+## report: the main job (installs, builds the data, renders the default district)
+report: data
+	$(BIN)/python -m analysis report --district "$(DISTRICT)"
+
+## test: the whole test suite (unit tests + tests on the real tables)
+test: data
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check analysis tests
+	$(BIN)/ruff format --check analysis tests
+
+bench: data
+	$(BIN)/python -m analysis bench
+
+clean:
+	rm -rf data/processed/* build reports/*

@@ -1,0 +1,3 @@
+from analysis.cli import app
+
+app(prog_name="python -m analysis")

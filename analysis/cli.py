@@ -1,0 +1,160 @@
+"""Command line: `python -m analysis <command>`."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from analysis.errors import AnalysisError
+from analysis.paths import PROCESSED_DIR, RAW_DIR, SOURCE_ROOT_ENV, source_root
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="District health performance analysis (PIP): data, analysis and reports.",
+)
+console = Console(width=None if sys.stdout.isatty() else 120)
+err = Console(stderr=True, width=None if sys.stderr.isatty() else 120)
+
+SourceRootOption = Annotated[
+    Path | None,
+    typer.Option("--source-root", help=f"Folder holding the raw source folders "
+                 f"(default: ${SOURCE_ROOT_ENV} or ../shared/data)."),
+]
+
+
+def _fail(exc: Exception) -> None:
+    err.print(f"[bold red]error:[/] {exc}", highlight=False)
+    raise typer.Exit(code=2)
+
+
+@app.command()
+def fetch(root: SourceRootOption = None) -> None:
+    """Copy the raw tables listed in params/sources.yaml into data/raw and verify checksums."""
+    from analysis.sources import fetch as do_fetch
+
+    try:
+        results = do_fetch(root)
+    except AnalysisError as exc:
+        _fail(exc)
+    copied = sum(r.action == "copied" for r in results)
+    console.print(f"raw data: {len(results)} files from {source_root(root)} "
+                  f"({copied} copied, {len(results) - copied} already up to date, "
+                  "all checksums verified) -> data/raw/")
+
+
+@app.command()
+def data(
+    root: SourceRootOption = None,
+    force: Annotated[bool, typer.Option("--force", help="Rebuild even if up to date.")] = False,
+) -> None:
+    """Set up data/raw and build the validated panel in data/processed (no work if unchanged)."""
+    from analysis.panel import build
+
+    fetch(root)
+    try:
+        with console.status("building the panel…") as status:
+            result = build(RAW_DIR, PROCESSED_DIR, force=force,
+                           progress=lambda step: status.update(f"building the panel: {step}…"))
+    except AnalysisError as exc:
+        _fail(exc)
+    print_build(result)
+
+
+def print_build(result) -> None:
+    counts = result.counts
+    table = Table(title="Sources: values read = accepted + quarantined", title_justify="left")
+    for col, label in [("source", "source"), ("rows", "rows"), ("values_read", "read"),
+                       ("accepted", "accepted"), ("quarantined", "quarantined"),
+                       ("missing", "of which missing"), ("out_of_scope_rows", "rows not district data")]:
+        table.add_column(label, justify="left" if col == "source" else "right")
+    for r in counts.itertuples(index=False):
+        table.add_row(r.source, f"{r.rows:,}", f"{r.values_read:,}", f"{r.accepted:,}",
+                      f"{r.quarantined:,}", f"{r.missing:,}", f"{r.out_of_scope_rows:,}")
+    table.add_row("[bold]total", f"{counts.rows.sum():,}", f"{counts.values_read.sum():,}",
+                  f"{counts.accepted.sum():,}", f"{counts.quarantined.sum():,}",
+                  f"{counts.missing.sum():,}", f"{counts.out_of_scope_rows.sum():,}")
+    console.print(table)
+    flagged = result.consistency
+    console.print(
+        f"cross-source check: {result.compared_pairs:,} value pairs compared, "
+        f"{len(flagged):,} disagreements beyond tolerance in {result.flagged_districts} districts "
+        f"-> {result.out_dir / 'consistency.csv'}"
+    )
+    if len(flagged):
+        by = flagged.groupby(["indicator", "flagged_source"]).size().reset_index(name="n")
+        for r in by.itertuples(index=False):
+            console.print(f"  {r.indicator}: {r.n} flagged ({r.flagged_source} values set aside)")
+    state = "up to date, nothing rebuilt" if result.skipped else f"built in {result.seconds:.1f} s"
+    console.print(
+        f"panel: {result.districts} districts, data version [bold]{result.version}[/] ({state}) "
+        f"-> {result.out_dir}/panel.parquet; rejected values -> {result.out_dir}/quarantine.csv"
+    )
+
+
+@app.command()
+def district(
+    name: Annotated[str, typer.Argument(help="Name in any spelling, or a BPS/Kemendagri code.")],
+    province: Annotated[str | None, typer.Option(help="Province, to disambiguate.")] = None,
+) -> None:
+    """Look a district up in the registry (codes, official name, province)."""
+    from analysis.regions import load_registry
+
+    try:
+        d = load_registry().resolve(name, province)
+    except AnalysisError as exc:
+        _fail(exc)
+    console.print(f"{d.name} ({d.province}): BPS {d.code} (2010: {d.code_2010}), "
+                  f"Kemendagri {d.kemendagri_code}, {'kota' if d.is_kota else 'kabupaten'}")
+
+
+@app.command()
+def report(
+    district_name: Annotated[str, typer.Option("--district", help="District to report on.")] = (
+        "Kabupaten Serang"),
+) -> None:
+    """Render a district report. Until the report notebook lands, summarises the district's data."""
+    import pandas as pd
+
+    from analysis.catalogue import PIP_INDICATORS, load_catalogue
+    from analysis.panel import load_panel
+    from analysis.regions import load_registry
+
+    try:
+        d = load_registry().resolve(district_name)
+        panel = load_panel(PROCESSED_DIR)
+    except AnalysisError as exc:
+        _fail(exc)
+    catalogue = load_catalogue()
+    mine = panel[panel["district_code"] == d.code]
+    console.print(f"[bold]{d.name}[/] ({d.province}, BPS {d.code}): {len(mine)} values, "
+                  f"{mine['indicator'].nunique()} indicators, data version "
+                  f"{panel.attrs['data_version']}")
+    table = Table(title="PIP indicators: latest value per source", title_justify="left")
+    for col in ("indicator", "year", "value", "source", "years available"):
+        table.add_column(col)
+    for ind in PIP_INDICATORS:
+        rows = mine[mine["indicator"] == ind]
+        if rows.empty:
+            table.add_row(catalogue[ind].label_id, "-", "data tidak tersedia", "-", "-")
+            continue
+        for src, g in rows.groupby("source"):
+            last = g.sort_values("year").iloc[-1]
+            table.add_row(catalogue[ind].label_id, str(last.year), f"{last.value:g}", src,
+                          f"{g.year.min()}–{g.year.max()}" if len(g) > 1 else str(g.year.min()))
+    console.print(table)
+    console.print("(The rendered HTML report comes with the district-report issue.)")
+    del pd
+
+
+def main() -> None:  # pragma: no cover - console entry point
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,38 @@
+"""Errors a user sees. Each says what was wrong, where, and what to do."""
+
+from __future__ import annotations
+
+
+class AnalysisError(Exception):
+    """Base class for errors meant for the user (printed without a traceback by the CLI)."""
+
+
+class SourceFileError(AnalysisError):
+    """A raw file is missing, altered or unreadable."""
+
+
+class ManifestError(AnalysisError):
+    """params/sources.yaml or params/indicators.yaml is inconsistent."""
+
+
+class DistrictNotFoundError(AnalysisError, LookupError):
+    """A district name or code matches nothing in the registry."""
+
+    def __init__(self, query: str, suggestions: list[str], province: str | None = None):
+        self.query = query
+        self.suggestions = suggestions
+        where = f" in province {province!r}" if province else ""
+        hint = f" Closest matches: {', '.join(suggestions)}." if suggestions else ""
+        super().__init__(f"Unknown district {query!r}{where}.{hint}")
+
+
+class AmbiguousDistrictError(AnalysisError, LookupError):
+    """A name fits more than one district (e.g. 'Serang': Kabupaten Serang and Kota Serang)."""
+
+    def __init__(self, query: str, candidates: list[str]):
+        self.query = query
+        self.candidates = candidates
+        super().__init__(
+            f"District name {query!r} is ambiguous: it fits {' and '.join(candidates)}. "
+            "Say 'Kabupaten …' or 'Kota …', add the province, or give the BPS code."
+        )

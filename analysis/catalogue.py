@@ -1,4 +1,4 @@
-"""The indicator catalogue (params/indicators.yaml): labels, units, bounds, direction, owning OPD."""
+"""The indicator catalogue (params/indicators.yaml): labels, units, bounds, direction, OPD."""
 
 from __future__ import annotations
 

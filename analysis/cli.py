@@ -23,8 +23,11 @@ err = Console(stderr=True, width=None if sys.stderr.isatty() else 120)
 
 SourceRootOption = Annotated[
     Path | None,
-    typer.Option("--source-root", help=f"Folder holding the raw source folders "
-                 f"(default: ${SOURCE_ROOT_ENV} or ../shared/data)."),
+    typer.Option(
+        "--source-root",
+        help=f"Folder holding the raw source folders "
+        f"(default: ${SOURCE_ROOT_ENV} or ../shared/data).",
+    ),
 ]
 
 
@@ -43,9 +46,11 @@ def fetch(root: SourceRootOption = None) -> None:
     except AnalysisError as exc:
         _fail(exc)
     copied = sum(r.action == "copied" for r in results)
-    console.print(f"raw data: {len(results)} files from {source_root(root)} "
-                  f"({copied} copied, {len(results) - copied} already up to date, "
-                  "all checksums verified) -> data/raw/")
+    console.print(
+        f"raw data: {len(results)} files from {source_root(root)} "
+        f"({copied} copied, {len(results) - copied} already up to date, "
+        "all checksums verified) -> data/raw/"
+    )
 
 
 @app.command()
@@ -59,8 +64,12 @@ def data(
     fetch(root)
     try:
         with console.status("building the panel…") as status:
-            result = build(RAW_DIR, PROCESSED_DIR, force=force,
-                           progress=lambda step: status.update(f"building the panel: {step}…"))
+            result = build(
+                RAW_DIR,
+                PROCESSED_DIR,
+                force=force,
+                progress=lambda step: status.update(f"building the panel: {step}…"),
+            )
     except AnalysisError as exc:
         _fail(exc)
     print_build(result)
@@ -69,16 +78,35 @@ def data(
 def print_build(result) -> None:
     counts = result.counts
     table = Table(title="Sources: values read = accepted + quarantined", title_justify="left")
-    for col, label in [("source", "source"), ("rows", "rows"), ("values_read", "read"),
-                       ("accepted", "accepted"), ("quarantined", "quarantined"),
-                       ("missing", "of which missing"), ("out_of_scope_rows", "rows not district data")]:
+    for col, label in [
+        ("source", "source"),
+        ("rows", "rows"),
+        ("values_read", "read"),
+        ("accepted", "accepted"),
+        ("quarantined", "quarantined"),
+        ("missing", "of which missing"),
+        ("out_of_scope_rows", "rows not district data"),
+    ]:
         table.add_column(label, justify="left" if col == "source" else "right")
     for r in counts.itertuples(index=False):
-        table.add_row(r.source, f"{r.rows:,}", f"{r.values_read:,}", f"{r.accepted:,}",
-                      f"{r.quarantined:,}", f"{r.missing:,}", f"{r.out_of_scope_rows:,}")
-    table.add_row("[bold]total", f"{counts.rows.sum():,}", f"{counts.values_read.sum():,}",
-                  f"{counts.accepted.sum():,}", f"{counts.quarantined.sum():,}",
-                  f"{counts.missing.sum():,}", f"{counts.out_of_scope_rows.sum():,}")
+        table.add_row(
+            r.source,
+            f"{r.rows:,}",
+            f"{r.values_read:,}",
+            f"{r.accepted:,}",
+            f"{r.quarantined:,}",
+            f"{r.missing:,}",
+            f"{r.out_of_scope_rows:,}",
+        )
+    table.add_row(
+        "[bold]total",
+        f"{counts.rows.sum():,}",
+        f"{counts.values_read.sum():,}",
+        f"{counts.accepted.sum():,}",
+        f"{counts.quarantined.sum():,}",
+        f"{counts.missing.sum():,}",
+        f"{counts.out_of_scope_rows.sum():,}",
+    )
     console.print(table)
     flagged = result.consistency
     console.print(
@@ -109,14 +137,17 @@ def district(
         d = load_registry().resolve(name, province)
     except AnalysisError as exc:
         _fail(exc)
-    console.print(f"{d.name} ({d.province}): BPS {d.code} (2010: {d.code_2010}), "
-                  f"Kemendagri {d.kemendagri_code}, {'kota' if d.is_kota else 'kabupaten'}")
+    console.print(
+        f"{d.name} ({d.province}): BPS {d.code} (2010: {d.code_2010}), "
+        f"Kemendagri {d.kemendagri_code}, {'kota' if d.is_kota else 'kabupaten'}"
+    )
 
 
 @app.command()
 def report(
     district_name: Annotated[str, typer.Option("--district", help="District to report on.")] = (
-        "Kabupaten Serang"),
+        "Kabupaten Serang"
+    ),
 ) -> None:
     """Render a district report. Until the report notebook lands, summarises the district's data."""
     import pandas as pd
@@ -132,9 +163,11 @@ def report(
         _fail(exc)
     catalogue = load_catalogue()
     mine = panel[panel["district_code"] == d.code]
-    console.print(f"[bold]{d.name}[/] ({d.province}, BPS {d.code}): {len(mine)} values, "
-                  f"{mine['indicator'].nunique()} indicators, data version "
-                  f"{panel.attrs['data_version']}")
+    console.print(
+        f"[bold]{d.name}[/] ({d.province}, BPS {d.code}): {len(mine)} values, "
+        f"{mine['indicator'].nunique()} indicators, data version "
+        f"{panel.attrs['data_version']}"
+    )
     table = Table(title="PIP indicators: latest value per source", title_justify="left")
     for col in ("indicator", "year", "value", "source", "years available"):
         table.add_column(col)
@@ -145,8 +178,13 @@ def report(
             continue
         for src, g in rows.groupby("source"):
             last = g.sort_values("year").iloc[-1]
-            table.add_row(catalogue[ind].label_id, str(last.year), f"{last.value:g}", src,
-                          f"{g.year.min()}–{g.year.max()}" if len(g) > 1 else str(g.year.min()))
+            table.add_row(
+                catalogue[ind].label_id,
+                str(last.year),
+                f"{last.value:g}",
+                src,
+                f"{g.year.min()}–{g.year.max()}" if len(g) > 1 else str(g.year.min()),
+            )
     console.print(table)
     console.print("(The rendered HTML report comes with the district-report issue.)")
     del pd

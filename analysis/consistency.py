@@ -17,8 +17,17 @@ from analysis.sources import Source
 
 MAX_YEAR_GAP = 1
 CONSISTENCY_COLUMNS = [
-    "district_code", "indicator", "source_a", "year_a", "value_a", "source_b", "year_b",
-    "value_b", "difference", "tolerance", "flagged_source",
+    "district_code",
+    "indicator",
+    "source_a",
+    "year_a",
+    "value_a",
+    "source_b",
+    "year_b",
+    "value_b",
+    "difference",
+    "tolerance",
+    "flagged_source",
 ]
 
 
@@ -28,13 +37,17 @@ def _tolerance(ind, a: pd.Series, b: pd.Series) -> pd.Series:
     return pd.Series(float(ind.tolerance_abs), index=a.index)
 
 
-def compare_sources(panel: pd.DataFrame, catalogue: Catalogue, sources: dict[str, Source]
-                    ) -> tuple[pd.DataFrame, int]:
+def compare_sources(
+    panel: pd.DataFrame, catalogue: Catalogue, sources: dict[str, Source]
+) -> tuple[pd.DataFrame, int]:
     """All disagreements beyond tolerance, and how many source pairs were compared."""
     found = []
     compared = 0
-    checked = [i for i in catalogue.indicators.values()
-               if i.tolerance_abs is not None or i.tolerance_rel is not None]
+    checked = [
+        i
+        for i in catalogue.indicators.values()
+        if i.tolerance_abs is not None or i.tolerance_rel is not None
+    ]
     for ind in checked:
         rows = panel[panel["indicator"] == ind.id]
         names = sorted(rows["source"].unique())
@@ -57,16 +70,18 @@ def compare_sources(panel: pd.DataFrame, catalogue: Catalogue, sources: dict[str
                 continue
             auth_a, auth_b = sources[a].authority, sources[b].authority
             flagged = a if auth_a > auth_b else b if auth_b > auth_a else f"{a}+{b}"
-            found.append(bad.assign(indicator=ind.id, source_a=a, source_b=b,
-                                    flagged_source=flagged))
+            found.append(
+                bad.assign(indicator=ind.id, source_a=a, source_b=b, flagged_source=flagged)
+            )
     if not found:
         return pd.DataFrame(columns=CONSISTENCY_COLUMNS), compared
     result = pd.concat(found, ignore_index=True)[CONSISTENCY_COLUMNS]
     return result.sort_values(["indicator", "district_code"]).reset_index(drop=True), compared
 
 
-def apply_flags(panel: pd.DataFrame, disagreements: pd.DataFrame, sources: dict[str, Source]
-                ) -> pd.DataFrame:
+def apply_flags(
+    panel: pd.DataFrame, disagreements: pd.DataFrame, sources: dict[str, Source]
+) -> pd.DataFrame:
     """Add `flag` / `flag_detail` to the panel for the values a disagreement puts in doubt."""
     panel = panel.copy()
     panel["flag"] = ""
@@ -86,15 +101,18 @@ def apply_flags(panel: pd.DataFrame, disagreements: pd.DataFrame, sources: dict[
             panel.iat[i, panel.columns.get_loc("flag")] = "inconsistent"
             panel.iat[i, panel.columns.get_loc("flag_detail")] = (
                 f"differs from {other} {other_year} ({other_value:g}) by "
-                f"{abs(d.difference):.2f} (tolerance {d.tolerance:.2f})")
+                f"{abs(d.difference):.2f} (tolerance {d.tolerance:.2f})"
+            )
             if sources[src].spec.get("propagate_row_flags"):
                 suspect_rows.add((panel.at[i, "file"], int(panel.at[i, "row"])))
     if suspect_rows:
-        on_row = pd.Series(list(zip(panel["file"], panel["row"], strict=True)),
-                           index=panel.index).isin(suspect_rows)
+        on_row = pd.Series(
+            list(zip(panel["file"], panel["row"], strict=True)), index=panel.index
+        ).isin(suspect_rows)
         fresh = on_row & (panel["flag"] == "")
         panel.loc[fresh, "flag"] = "row_suspect"
         panel.loc[fresh, "flag_detail"] = (
             "another value on the same source row disagrees with a second source; the row may "
-            "belong to another district")
+            "belong to another district"
+        )
     return panel

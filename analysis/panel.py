@@ -40,11 +40,29 @@ from analysis.validate import LINEAGE_COLUMNS, PANEL_COLUMNS, validate
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 # Code whose change changes the processed data (the version includes its source text).
-DATA_LAYER_CODE = ("numbers.py", "regions.py", "rules.py", "validate.py", "consistency.py",
-                   "panel.py", "readers/tabular.py", "readers/staging.py", "readers/shapes.py")
+DATA_LAYER_CODE = (
+    "numbers.py",
+    "regions.py",
+    "rules.py",
+    "validate.py",
+    "consistency.py",
+    "panel.py",
+    "readers/tabular.py",
+    "readers/staging.py",
+    "readers/shapes.py",
+)
 PARAM_FILES = ("sources.yaml", "indicators.yaml", "provinces.yaml", "district_aliases.yaml")
-COUNT_COLUMNS = ["source", "files", "rows", "blank_rows", "out_of_scope_rows", "values_read",
-                 "accepted", "quarantined", "missing"]
+COUNT_COLUMNS = [
+    "source",
+    "files",
+    "rows",
+    "blank_rows",
+    "out_of_scope_rows",
+    "values_read",
+    "accepted",
+    "quarantined",
+    "missing",
+]
 DERIVED_SOURCE = "derived"
 
 
@@ -82,9 +100,13 @@ class BuildResult:
         return int(self.consistency["district_code"].nunique()) if len(self.consistency) else 0
 
 
-def read_sources(sources: dict[str, Source], registry: Registry, catalogue: Catalogue,
-                 raw_dir: Path, progress: Callable[[str], None] | None = None
-                 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+def read_sources(
+    sources: dict[str, Source],
+    registry: Registry,
+    catalogue: Catalogue,
+    raw_dir: Path,
+    progress: Callable[[str], None] | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Read, stage and validate every source. Returns (accepted, quarantine, counts)."""
     accepted_parts, quarantine_parts, counts = [], [], []
     for source in sources.values():
@@ -105,23 +127,29 @@ def read_sources(sources: dict[str, Source], registry: Registry, catalogue: Cata
         quarantine = pd.concat([pre, checked.quarantine], ignore_index=True)
         accepted_parts.append(checked.accepted)
         quarantine_parts.append(quarantine)
-        counts.append({
-            "source": source.id,
-            "files": len(files),
-            "rows": sum(t.data_rows for t in tables),
-            "blank_rows": sum(t.blank_rows for t in tables),
-            "out_of_scope_rows": sum(t.out_of_scope_rows for t in tables),
-            "values_read": len(staged) + len(pre),
-            "accepted": len(checked.accepted),
-            "quarantined": len(quarantine),
-            "missing": int((quarantine["reason_code"] == "missing").sum()),
-        })
-    return (pd.concat(accepted_parts, ignore_index=True),
-            pd.concat(quarantine_parts, ignore_index=True),
-            pd.DataFrame(counts, columns=COUNT_COLUMNS))
+        counts.append(
+            {
+                "source": source.id,
+                "files": len(files),
+                "rows": sum(t.data_rows for t in tables),
+                "blank_rows": sum(t.blank_rows for t in tables),
+                "out_of_scope_rows": sum(t.out_of_scope_rows for t in tables),
+                "values_read": len(staged) + len(pre),
+                "accepted": len(checked.accepted),
+                "quarantined": len(quarantine),
+                "missing": int((quarantine["reason_code"] == "missing").sum()),
+            }
+        )
+    return (
+        pd.concat(accepted_parts, ignore_index=True),
+        pd.concat(quarantine_parts, ignore_index=True),
+        pd.DataFrame(counts, columns=COUNT_COLUMNS),
+    )
 
 
-def derive_indicators(panel: pd.DataFrame, catalogue: Catalogue) -> tuple[pd.DataFrame, pd.DataFrame]:
+def derive_indicators(
+    panel: pd.DataFrame, catalogue: Catalogue
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Ratios declared `derived` in the catalogue (density, staff per 100,000 population).
 
     The numerator's year is kept; the denominator is taken from its nearest available year
@@ -139,35 +167,57 @@ def derive_indicators(panel: pd.DataFrame, catalogue: Catalogue) -> tuple[pd.Dat
         merged = num.merge(den, on="district_code", suffixes=("", "_den"))
         merged = merged.assign(gap=(merged["year"] - merged["year_den"]).abs())
         merged = merged.sort_values(["district_code", "year", "gap"]).drop_duplicates(
-            ["district_code", "year"])
+            ["district_code", "year"]
+        )
         value = merged["value"] / merged["value_den"] * float(ind.derived.get("scale", 1))
-        rows.append(pd.DataFrame({
-            "district_code": merged["district_code"],
-            "year": merged["year"].astype(int),
-            "indicator": ind.id,
-            "value": value.astype(float),
-            "unit": ind.unit,
-            "source": DERIVED_SOURCE,
-            "file": "",
-            "row": 0,
-            "column": (ind.derived["numerator"] + " (" + merged["source"] + " "
-                       + merged["year"].astype(str) + ") / " + ind.derived["denominator"] + " ("
-                       + merged["source_den"] + " " + merged["year_den"].astype(str) + ")"),
-        }))
+        rows.append(
+            pd.DataFrame(
+                {
+                    "district_code": merged["district_code"],
+                    "year": merged["year"].astype(int),
+                    "indicator": ind.id,
+                    "value": value.astype(float),
+                    "unit": ind.unit,
+                    "source": DERIVED_SOURCE,
+                    "file": "",
+                    "row": 0,
+                    "column": (
+                        ind.derived["numerator"]
+                        + " ("
+                        + merged["source"]
+                        + " "
+                        + merged["year"].astype(str)
+                        + ") / "
+                        + ind.derived["denominator"]
+                        + " ("
+                        + merged["source_den"]
+                        + " "
+                        + merged["year_den"].astype(str)
+                        + ")"
+                    ),
+                }
+            )
+        )
     if not rows:
         return panel.iloc[0:0], pd.DataFrame(columns=QUARANTINE_COLUMNS)
     derived = pd.concat(rows, ignore_index=True)
     lo = derived["indicator"].map({k: i.lower for k, i in catalogue.indicators.items()})
     hi = derived["indicator"].map({k: i.upper for k, i in catalogue.indicators.items()})
     out = ~derived["value"].between(lo, hi)
-    quarantine = pd.DataFrame({
-        "source": DERIVED_SOURCE, "file": "", "row": 0, "column": derived.loc[out, "column"],
-        "district_raw": derived.loc[out, "district_code"], "year": derived.loc[out, "year"],
-        "indicator": derived.loc[out, "indicator"],
-        "raw_value": derived.loc[out, "value"].map(lambda v: f"{v:g}"),
-        "reason_code": "out_of_bounds",
-        "reason": "derived value outside the indicator's bounds",
-    })[QUARANTINE_COLUMNS]
+    quarantine = pd.DataFrame(
+        {
+            "source": DERIVED_SOURCE,
+            "file": "",
+            "row": 0,
+            "column": derived.loc[out, "column"],
+            "district_raw": derived.loc[out, "district_code"],
+            "year": derived.loc[out, "year"],
+            "indicator": derived.loc[out, "indicator"],
+            "raw_value": derived.loc[out, "value"].map(lambda v: f"{v:g}"),
+            "reason_code": "out_of_bounds",
+            "reason": "derived value outside the indicator's bounds",
+        }
+    )[QUARANTINE_COLUMNS]
     return derived.loc[~out].reset_index(drop=True), quarantine
 
 
@@ -177,10 +227,14 @@ def preferred_values(panel: pd.DataFrame, sources: dict[str, Source]) -> pd.Data
     rank[DERIVED_SOURCE] = (0, -1)
     usable = panel[panel["flag"] == ""] if "flag" in panel else panel
     order = usable["source"].map(lambda s: rank.get(s, (9, 999)))
-    return (usable.assign(_rank=order).sort_values("_rank")
-            .drop_duplicates(["district_code", "year", "indicator"])
-            .drop(columns="_rank").sort_values(["district_code", "indicator", "year"])
-            .reset_index(drop=True))
+    return (
+        usable.assign(_rank=order)
+        .sort_values("_rank")
+        .drop_duplicates(["district_code", "year", "indicator"])
+        .drop(columns="_rank")
+        .sort_values(["district_code", "indicator", "year"])
+        .reset_index(drop=True)
+    )
 
 
 def wide_view(panel: pd.DataFrame, sources: dict[str, Source]) -> pd.DataFrame:
@@ -208,19 +262,35 @@ def read_version_file(out_dir: Path = PROCESSED_DIR) -> dict | None:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
-OUTPUT_FILES = ("panel.parquet", "panel_wide.parquet", "districts.parquet", "quarantine.csv",
-                "consistency.csv", "source_counts.csv", "data_version.json")
+OUTPUT_FILES = (
+    "panel.parquet",
+    "panel_wide.parquet",
+    "districts.parquet",
+    "quarantine.csv",
+    "consistency.csv",
+    "source_counts.csv",
+    "data_version.json",
+)
 
 
-def build(raw_dir: Path = RAW_DIR, out_dir: Path = PROCESSED_DIR, *, force: bool = False,
-          progress: Callable[[str], None] | None = None) -> BuildResult:
+def build(
+    raw_dir: Path = RAW_DIR,
+    out_dir: Path = PROCESSED_DIR,
+    *,
+    force: bool = False,
+    progress: Callable[[str], None] | None = None,
+) -> BuildResult:
     """Build every processed output from data/raw, or do nothing if they are up to date."""
     start = time.perf_counter()
     sources = load_manifest()
     version = data_version(raw_dir, sources)
     stored = read_version_file(out_dir)
-    if (not force and stored and stored.get("data_version") == version
-            and all((out_dir / name).exists() for name in OUTPUT_FILES)):
+    if (
+        not force
+        and stored
+        and stored.get("data_version") == version
+        and all((out_dir / name).exists() for name in OUTPUT_FILES)
+    ):
         return BuildResult(
             version=version,
             counts=pd.read_csv(out_dir / "source_counts.csv"),
@@ -243,12 +313,31 @@ def build(raw_dir: Path = RAW_DIR, out_dir: Path = PROCESSED_DIR, *, force: bool
     derived, derived_quarantine = derive_indicators(panel, catalogue)
     panel = pd.concat([panel, derived.assign(flag="", flag_detail="")], ignore_index=True)
     quarantine = pd.concat([quarantine, derived_quarantine], ignore_index=True)
-    counts = pd.concat([counts, pd.DataFrame([{
-        "source": DERIVED_SOURCE, "files": 0, "rows": 0, "blank_rows": 0, "out_of_scope_rows": 0,
-        "values_read": len(derived) + len(derived_quarantine), "accepted": len(derived),
-        "quarantined": len(derived_quarantine), "missing": 0}])], ignore_index=True)
+    counts = pd.concat(
+        [
+            counts,
+            pd.DataFrame(
+                [
+                    {
+                        "source": DERIVED_SOURCE,
+                        "files": 0,
+                        "rows": 0,
+                        "blank_rows": 0,
+                        "out_of_scope_rows": 0,
+                        "values_read": len(derived) + len(derived_quarantine),
+                        "accepted": len(derived),
+                        "quarantined": len(derived_quarantine),
+                        "missing": 0,
+                    }
+                ]
+            ),
+        ],
+        ignore_index=True,
+    )
     panel = panel[PANEL_COLUMNS + LINEAGE_COLUMNS + ["flag", "flag_detail"]]
-    panel = panel.sort_values(["district_code", "indicator", "year", "source"]).reset_index(drop=True)
+    panel = panel.sort_values(["district_code", "indicator", "year", "source"]).reset_index(
+        drop=True
+    )
 
     out_dir.mkdir(parents=True, exist_ok=True)
     panel.to_parquet(out_dir / "panel.parquet", index=False)
@@ -270,8 +359,17 @@ def build(raw_dir: Path = RAW_DIR, out_dir: Path = PROCESSED_DIR, *, force: bool
         "software": software_versions(),
     }
     (out_dir / "data_version.json").write_text(json.dumps(info, indent=2), encoding="utf-8")
-    return BuildResult(version, counts, len(quarantine), disagreements, compared,
-                       info["districts"], seconds, False, out_dir)
+    return BuildResult(
+        version,
+        counts,
+        len(quarantine),
+        disagreements,
+        compared,
+        info["districts"],
+        seconds,
+        False,
+        out_dir,
+    )
 
 
 def load_panel(out_dir: Path = PROCESSED_DIR, *, include_flagged: bool = False) -> pd.DataFrame:

@@ -167,7 +167,9 @@ class Registry:
 
     def in_province(self, province: str) -> list[District]:
         pcode = self.province_code(province)
-        return [d for d in self._districts.values() if pcode in (d.province_code, d.province_code_2010)]
+        return [
+            d for d in self._districts.values() if pcode in (d.province_code, d.province_code_2010)
+        ]
 
     def code_for(self, code: str) -> str | None:
         """The canonical code for any BPS (2010 or 2023) or Kemendagri code, or None."""
@@ -197,7 +199,8 @@ class Registry:
             candidates = {
                 c
                 for c in candidates
-                if pcode in (self._districts[c].province_code, self._districts[c].province_code_2010)
+                if pcode
+                in (self._districts[c].province_code, self._districts[c].province_code_2010)
             }
         if len(candidates) == 1:
             return self._districts[candidates.pop()]
@@ -227,7 +230,8 @@ class Registry:
                 labels = [
                     lab
                     for lab, c in self._labels.items()
-                    if pcode in (self._districts[c].province_code, self._districts[c].province_code_2010)
+                    if pcode
+                    in (self._districts[c].province_code, self._districts[c].province_code_2010)
                 ]
             except DistrictNotFoundError:
                 pass
@@ -240,8 +244,13 @@ class Registry:
         choices = {lab: _words(self._districts[self._labels[lab]].short_name) for lab in labels}
         found = process.extract(query, choices, scorer=fuzz.WRatio, limit=limit + 3)
         # a query that says 'Kab …' or 'Kota …' gets districts of that kind first
-        ranked = sorted(found, key=lambda f: (-round(f[1]), kind is not None
-                                              and self._districts[self._labels[f[2]]].kind != kind))
+        ranked = sorted(
+            found,
+            key=lambda f: (
+                -round(f[1]),
+                kind is not None and self._districts[self._labels[f[2]]].kind != kind,
+            ),
+        )
         return [label for _name, _score, label in ranked[:limit]]
 
     def to_frame(self) -> pd.DataFrame:
@@ -258,8 +267,9 @@ def read_crosswalk(raw_dir: Path = RAW_DIR) -> pd.DataFrame:
     return pd.read_csv(path, dtype=str, keep_default_na=False)
 
 
-def build_districts(crosswalk: pd.DataFrame, provinces: dict[str, dict],
-                    aliases: list[dict] | None = None) -> pd.DataFrame:
+def build_districts(
+    crosswalk: pd.DataFrame, provinces: dict[str, dict], aliases: list[dict] | None = None
+) -> pd.DataFrame:
     """One row per district with its codes, official name, province and name variants."""
     extra: dict[str, set[str]] = defaultdict(set)
     for alias in aliases or []:
@@ -268,7 +278,9 @@ def build_districts(crosswalk: pd.DataFrame, provinces: dict[str, dict],
     for r in crosswalk.to_dict("records"):
         is_kota = r["is_kota"].strip().lower() == "true"
         official = re.sub(r"\s+", " ", r["name_kemendagri"]).strip()
-        short = re.sub(r"^(Kabupaten Administrasi|Kota Administrasi|Kabupaten|Kota)\s+", "", official)
+        short = re.sub(
+            r"^(Kabupaten Administrasi|Kota Administrasi|Kabupaten|Kota)\s+", "", official
+        )
         rows.append(
             {
                 "district_code": r["bps_code_2023"],

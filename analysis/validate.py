@@ -39,12 +39,15 @@ def panel_schema(codes: list[str], catalogue: Catalogue) -> pa.DataFrameSchema:
 
     return pa.DataFrameSchema(
         {
-            "district_code": pa.Column(str, pa.Check.isin(codes, name="known_district"),
-                                       nullable=False),
-            "year": pa.Column("Int64", pa.Check.in_range(*YEAR_RANGE, name="year_range"),
-                              nullable=False),
-            "indicator": pa.Column(str, pa.Check.isin(list(catalogue.indicators),
-                                                      name="known_indicator")),
+            "district_code": pa.Column(
+                str, pa.Check.isin(codes, name="known_district"), nullable=False
+            ),
+            "year": pa.Column(
+                "Int64", pa.Check.in_range(*YEAR_RANGE, name="year_range"), nullable=False
+            ),
+            "indicator": pa.Column(
+                str, pa.Check.isin(list(catalogue.indicators), name="known_indicator")
+            ),
             "value": pa.Column(float, nullable=False),
             "unit": pa.Column(str, nullable=True),
             "source": pa.Column(str),
@@ -79,10 +82,18 @@ def resolve_districts(staged: pd.DataFrame, registry: Registry) -> tuple[pd.Seri
             )
             found[(raw, province, mode)] = (district.code, None)
         except (DistrictNotFoundError, AmbiguousDistrictError) as exc:
-            kind = "ambiguous_district" if isinstance(exc, AmbiguousDistrictError) else "unknown_district"
+            kind = (
+                "ambiguous_district"
+                if isinstance(exc, AmbiguousDistrictError)
+                else "unknown_district"
+            )
             found[(raw, province, mode)] = (None, f"{kind}|{exc}")
-    pairs = [found[k] for k in zip(staged["district_raw"], staged["province_raw"],
-                                   staged["district_mode"], strict=True)]
+    pairs = [
+        found[k]
+        for k in zip(
+            staged["district_raw"], staged["province_raw"], staged["district_mode"], strict=True
+        )
+    ]
     codes = pd.Series([p[0] for p in pairs], index=staged.index, dtype="string")
     errors = pd.Series([p[1] for p in pairs], index=staged.index, dtype="string")
     return codes, errors
@@ -110,17 +121,22 @@ def _explain(row: pd.Series, code: str, catalogue: Catalogue) -> str:
     if code == "out_of_bounds":
         ind = catalogue[row["indicator"]]
         unit = catalogue.units[ind.unit]["label_en"]
-        return (f"value {row['raw_value'].strip()} is outside the valid range "
-                f"[{ind.lower:g}, {ind.upper:g}] {unit} for {ind.id}")
+        return (
+            f"value {row['raw_value'].strip()} is outside the valid range "
+            f"[{ind.lower:g}, {ind.upper:g}] {unit} for {ind.id}"
+        )
     if code == "duplicate":
-        return (f"more than one value for district {row['district_code']}, year {row['year']}, "
-                f"{row['indicator']} in this source (all copies quarantined; which is right is "
-                "not knowable here)")
+        return (
+            f"more than one value for district {row['district_code']}, year {row['year']}, "
+            f"{row['indicator']} in this source (all copies quarantined; which is right is "
+            "not knowable here)"
+        )
     return code
 
 
-def validate(staged: pd.DataFrame, registry: Registry, catalogue: Catalogue,
-             rules=None) -> Validated:
+def validate(
+    staged: pd.DataFrame, registry: Registry, catalogue: Catalogue, rules=None
+) -> Validated:
     """Split staged rows into accepted contract rows and quarantine records.
 
     `rules` (optional) is called with the resolved frame and returns (index, code, reason)
@@ -134,8 +150,11 @@ def validate(staged: pd.DataFrame, registry: Registry, catalogue: Catalogue,
     frame["year"] = pd.to_numeric(frame["year_raw"], errors="coerce")
     whole = frame["year"].notna() & (frame["year"] % 1 == 0)
     frame["year"] = frame["year"].where(whole).astype("Int64")
-    frame["unit"] = frame["indicator"].map(
-        {k: i.unit for k, i in catalogue.indicators.items()}).astype("string")
+    frame["unit"] = (
+        frame["indicator"]
+        .map({k: i.unit for k, i in catalogue.indicators.items()})
+        .astype("string")
+    )
 
     reasons: dict[int, list[tuple[str, str]]] = {}
 
@@ -148,8 +167,11 @@ def validate(staged: pd.DataFrame, registry: Registry, catalogue: Catalogue,
     zero_missing = {k for k, i in catalogue.indicators.items() if i.zero_is_missing}
     is_zero_missing = frame["indicator"].isin(zero_missing) & (frame["value"] == 0)
     for idx in frame.index[is_zero_missing & frame["pre_reason"].isna()]:
-        add(idx, "missing", f"0 means 'no data' for {frame.at[idx, 'indicator']} "
-                            "(zero is not a plausible value)")
+        add(
+            idx,
+            "missing",
+            f"0 means 'no data' for {frame.at[idx, 'indicator']} (zero is not a plausible value)",
+        )
     for idx, problem in frame["problem"].dropna().items():
         if idx not in reasons:
             add(idx, "unparseable", problem)
@@ -170,10 +192,12 @@ def validate(staged: pd.DataFrame, registry: Registry, catalogue: Catalogue,
         for case in cases.itertuples(index=False):
             check = str(case.check)
             code = next((v for k, v in _CHECK_REASON.items() if check.startswith(k)), None)
-            if code is None:
-                code = "unparseable" if case.column == "value" else f"invalid_{case.column}"
-            if code == "unparseable" and case.column == "year":
-                code = "bad_year"
+            if code is None:  # dtype or not-null failures: say what the column is for
+                code = {
+                    "year": "bad_year",
+                    "value": "unparseable",
+                    "district_code": "unknown_district",
+                }.get(case.column, f"invalid_{case.column}")
             idx = int(case.index)
             if any(c == code for c, _ in reasons.get(idx, [])):
                 continue

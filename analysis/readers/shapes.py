@@ -175,10 +175,26 @@ def read_puskesmas_staff(source: Source, file: SourceFile, raw_dir: Path) -> Sta
                     "reason": f"{problem[idx]} (facility not counted in the district sum)",
                 }
             )
-        parts.append(pd.DataFrame({"_district": frame["_district"], "indicator": indicator,
-                                   "value": value, ROW: frame[ROW]}))
-    parts.append(pd.DataFrame({"_district": frame["_district"], "indicator": "puskesmas_count",
-                               "value": 1.0, ROW: frame[ROW]}))
+        parts.append(
+            pd.DataFrame(
+                {
+                    "_district": frame["_district"],
+                    "indicator": indicator,
+                    "value": value,
+                    ROW: frame[ROW],
+                }
+            )
+        )
+    parts.append(
+        pd.DataFrame(
+            {
+                "_district": frame["_district"],
+                "indicator": "puskesmas_count",
+                "value": 1.0,
+                ROW: frame[ROW],
+            }
+        )
+    )
     long = pd.concat(parts, ignore_index=True).dropna(subset=["value"])
     grouped = long.groupby(["_district", "indicator"], as_index=False).agg(
         value=("value", "sum"), row=(ROW, "min"), n=(ROW, "size")
@@ -188,9 +204,9 @@ def read_puskesmas_staff(source: Source, file: SourceFile, raw_dir: Path) -> Sta
             "source": source.id,
             "file": file.relpath,
             "row": grouped["row"].astype(int),
-            "column": grouped["indicator"].map({v: k for k, v in values.items()}).fillna(
-                "kode_faskes (count)"
-            ),
+            "column": grouped["indicator"]
+            .map({v: k for k, v in values.items()})
+            .fillna("kode_faskes (count)"),
             "district_raw": grouped["_district"],
             "province_raw": "",
             "district_mode": "code",
@@ -226,7 +242,9 @@ def read_jatim_profile(source: Source, file: SourceFile, raw_dir: Path) -> Stage
     staged = pd.concat(
         [
             _stage_from_spec(
-                source, file, RawTable(file.relpath, table.frame.loc[key == k]),
+                source,
+                file,
+                RawTable(file.relpath, table.frame.loc[key == k]),
                 values={"value": indicator},
             ).assign(column=f"value ({k})")
             for k, indicator in metrics.items()

@@ -121,8 +121,13 @@ def read_delimited(path: Path, relpath: str, sep: str = ",") -> RawTable:
         if any("\udc80" <= ch <= "\udcff" for ch in raw_line):
             shown = raw_line.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
             table.rejected.append(
-                reject(relpath, start, "not_utf8", "line holds bytes that are not UTF-8; "
-                       "save the file as UTF-8", raw=shown)
+                reject(
+                    relpath,
+                    start,
+                    "not_utf8",
+                    "line holds bytes that are not UTF-8; save the file as UTF-8",
+                    raw=shown,
+                )
             )
             continue
         if len(record) != len(header):

@@ -39,6 +39,7 @@ class Indicator:
     tolerance_abs: float | None = None
     tolerance_rel: float | None = None
     derived: dict | None = None
+    transform: str | None = None
 
     def label(self, lang: str = "id") -> str:
         return self.label_id if lang == "id" else self.label_en
@@ -107,6 +108,8 @@ def parse_catalogue(doc: dict, where: str = "params/indicators.yaml") -> Catalog
         bounds = spec.get("bounds") or []
         if len(bounds) != 2 or bounds[0] >= bounds[1]:
             problems.append("bounds must be [lower, upper] with lower < upper")
+        if spec.get("transform") not in (None, "log1p"):
+            problems.append("transform must be log1p or absent")
         if problems:
             raise ManifestError(f"{where}, indicator {key!r}: " + "; ".join(problems))
         tol = spec.get("tolerance") or {}
@@ -124,6 +127,7 @@ def parse_catalogue(doc: dict, where: str = "params/indicators.yaml") -> Catalog
             tolerance_abs=tol.get("abs"),
             tolerance_rel=tol.get("rel"),
             derived=spec.get("derived"),
+            transform=spec.get("transform"),
         )
     for ind in indicators.values():
         if ind.derived:

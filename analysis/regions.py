@@ -39,6 +39,11 @@ NAME_COLUMNS = (
     "name_kaggle2021",
 )
 KAB, KOTA = "kabupaten", "kota"
+# Island groups by the first digit of the BPS province code (21 Kepulauan Riau is Sumatera).
+ISLAND_GROUPS = {
+    "1": "Sumatera", "2": "Sumatera", "3": "Jawa", "5": "Bali dan Nusa Tenggara",
+    "6": "Kalimantan", "7": "Sulawesi", "8": "Maluku", "9": "Papua",
+}
 # Prefixes as sources write them, longest first; each maps to the district kind it announces.
 _PREFIXES = (
     ("kabupaten administrasi ", KAB),
@@ -99,6 +104,10 @@ class District:
     @property
     def label(self) -> str:
         return f"{self.name} ({self.province})"
+
+    @property
+    def island(self) -> str:
+        return ISLAND_GROUPS[self.province_code[0]]
 
 
 class Registry:

@@ -1,0 +1,175 @@
+"""Fit once, report many: every model is fitted once per model version and stored as JSON under
+data/processed/models/. A district report only loads it (no refit) unless the data changed."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from analysis.catalogue import load_catalogue
+from analysis.errors import AnalysisError
+from analysis.models.assemble import choose_year, cross_section, panel_data
+from analysis.models.fit import DriverModel, fit_cross_section, fit_panel
+from analysis.models.spec import MODELS_YAML, load_specs
+from analysis.panel import load_panel, preferred_values, read_version_file
+from analysis.paths import PROCESSED_DIR
+from analysis.regions import load_registry
+from analysis.sources import load_manifest
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+MODEL_CODE = ("assemble.py", "fit.py", "store.py", "spec.py")
+MODELS_FILE = "models.json"
+
+
+def model_version(data_version: str) -> str:
+    digest = hashlib.sha256(data_version.encode())
+    digest.update(MODELS_YAML.read_bytes())
+    for name in MODEL_CODE:
+        digest.update((PACKAGE_DIR / name).read_bytes())
+    return digest.hexdigest()[:16]
+
+
+@dataclass
+class ModelSet:
+    models: dict[str, DriverModel]
+    data_version: str
+    model_version: str
+    fitted_seconds: float
+    skipped_outcomes: dict[str, str]
+
+    def get(
+        self, outcome: str, kind: str = "cross_section", variant: str = "hc3"
+    ) -> DriverModel | None:
+        return self.models.get(f"{outcome}/{kind}/{variant}")
+
+    def table(self) -> pd.DataFrame:
+        """One row per model: n, R², drivers, warnings."""
+        return pd.DataFrame(
+            [
+                {
+                    "model_id": m.model_id,
+                    "outcome": m.outcome,
+                    "kind": m.kind,
+                    "variant": m.variant,
+                    "year": m.year if m.year else f"{m.years[0]}–{m.years[1]}",
+                    "n": m.n,
+                    "groups": m.n_groups,
+                    "r2": m.r2,
+                    "drivers": len(m.drivers),
+                    "dropped": len(m.dropped),
+                    "warnings": len(m.warnings),
+                }
+                for m in self.models.values()
+            ]
+        )
+
+
+def fit_all(
+    processed_dir: Path = PROCESSED_DIR, progress: Callable[[str], None] | None = None
+) -> ModelSet:
+    """Fit every model in params/models.yaml on the current panel and store them."""
+    start = time.perf_counter()
+    info = read_version_file(processed_dir)
+    if info is None:
+        raise AnalysisError("no processed data: run `python -m analysis data` first")
+    catalogue = load_catalogue()
+    settings, specs = load_specs()
+    registry = load_registry()
+    everything = load_panel(processed_dir, include_flagged=True)
+    flagged = everything[everything["flag"] != ""]
+    preferred = preferred_values(everything[everything["flag"] == ""], load_manifest())
+    province = pd.Series({d.code: d.province_code for d in registry})
+    models: dict[str, DriverModel] = {}
+    skipped: dict[str, str] = {}
+    for outcome, spec in specs.items():
+        if progress:
+            progress(outcome)
+        year = spec.year or choose_year(preferred, outcome, spec.drivers, settings.max_year_gap)
+        cs = cross_section(preferred, outcome, spec.drivers, year, settings.max_year_gap, flagged)
+        if len(cs.data) <= len(spec.drivers) + 1:
+            skipped[f"{outcome}/cross_section"] = (
+                f"only {len(cs.data)} complete districts for {len(spec.drivers)} drivers"
+            )
+        else:
+            for variant in ("hc3", "province_fe"):
+                model = fit_cross_section(cs, spec.drivers, catalogue, settings, province, variant)
+                models[model.model_id] = model
+        if spec.panel_drivers and spec.panel_years:
+            data = panel_data(preferred, outcome, spec.panel_drivers, spec.panel_years)
+            if data.index.get_level_values("year").nunique() < 2:
+                skipped[f"{outcome}/panel"] = "fewer than two years with outcome and drivers"
+            else:
+                model = fit_panel(
+                    data, outcome, spec.panel_drivers, catalogue, settings, spec.panel_years
+                )
+                models[model.model_id] = model
+        elif not spec.panel_drivers:
+            skipped[f"{outcome}/panel"] = "no panel specification (see params/models.yaml)"
+    seconds = time.perf_counter() - start
+    result = ModelSet(
+        models, info["data_version"], model_version(info["data_version"]), seconds, skipped
+    )
+    save(result, processed_dir)
+    return result
+
+
+def save(models: ModelSet, processed_dir: Path = PROCESSED_DIR) -> Path:
+    folder = processed_dir / "models"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / MODELS_FILE
+    doc = {
+        "data_version": models.data_version,
+        "model_version": models.model_version,
+        "fitted_seconds": round(models.fitted_seconds, 3),
+        "skipped": models.skipped_outcomes,
+        "models": [m.to_dict() for m in models.models.values()],
+    }
+    tmp = path.with_suffix(".json.part")
+    tmp.write_text(json.dumps(doc), encoding="utf-8")
+    tmp.replace(path)
+    return path
+
+
+def stored_model_version(processed_dir: Path = PROCESSED_DIR) -> str | None:
+    path = processed_dir / "models" / MODELS_FILE
+    if not path.exists():
+        return None
+    with open(path, encoding="utf-8") as fh:
+        head = fh.read(200)
+    marker = '"model_version": "'
+    at = head.find(marker)
+    return head[at + len(marker) : at + len(marker) + 16] if at >= 0 else None
+
+
+def models_up_to_date(processed_dir: Path = PROCESSED_DIR) -> bool:
+    info = read_version_file(processed_dir)
+    return bool(info) and stored_model_version(processed_dir) == model_version(info["data_version"])
+
+
+def load_models(processed_dir: Path = PROCESSED_DIR) -> ModelSet:
+    """The stored models. Refuses models fitted on other data (run `python -m analysis data`)."""
+    path = processed_dir / "models" / MODELS_FILE
+    if not path.exists():
+        raise AnalysisError(f"{path} does not exist: run `python -m analysis data` first")
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    info = read_version_file(processed_dir) or {}
+    expected = model_version(info.get("data_version", ""))
+    if doc["model_version"] != expected:
+        raise AnalysisError(
+            f"the stored models ({doc['model_version']}) were fitted on other data or another "
+            f"model specification (now {expected}): run `python -m analysis data` to refit"
+        )
+    models = {d["model_id"]: DriverModel.from_dict(d) for d in doc["models"]}
+    return ModelSet(
+        models,
+        doc["data_version"],
+        doc["model_version"],
+        doc["fitted_seconds"],
+        doc.get("skipped", {}),
+    )

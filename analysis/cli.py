@@ -73,6 +73,51 @@ def data(
     except AnalysisError as exc:
         _fail(exc)
     print_build(result)
+    models(force=force)
+
+
+@app.command()
+def models(
+    force: Annotated[bool, typer.Option("--force", help="Refit even if up to date.")] = False,
+) -> None:
+    """Fit every driver model once for the current data version (no work if up to date)."""
+    from analysis.models.store import fit_all, load_models, models_up_to_date
+
+    try:
+        if not force and models_up_to_date(PROCESSED_DIR):
+            fitted = load_models(PROCESSED_DIR)
+            state = "up to date, nothing refitted"
+        else:
+            with console.status("fitting driver models…") as status:
+                fitted = fit_all(
+                    PROCESSED_DIR, progress=lambda o: status.update(f"fitting driver models: {o}…")
+                )
+            state = f"fitted in {fitted.fitted_seconds:.1f} s"
+    except AnalysisError as exc:
+        _fail(exc)
+    table = Table(
+        title=f"Driver models ({state}; model version {fitted.model_version})", title_justify="left"
+    )
+    for col in ("model", "year(s)", "n", "groups", "R²", "drivers", "dropped", "warnings"):
+        table.add_column(col, justify="left" if col == "model" else "right")
+    for r in fitted.table().itertuples(index=False):
+        table.add_row(
+            r.model_id,
+            str(r.year),
+            f"{r.n:,}",
+            "" if pd_isna(r.groups) else f"{int(r.groups)}",
+            f"{r.r2:.2f}",
+            str(r.drivers),
+            str(r.dropped),
+            str(r.warnings),
+        )
+    console.print(table)
+    for key, why in fitted.skipped_outcomes.items():
+        console.print(f"  not fitted: {key}: {why}")
+
+
+def pd_isna(value) -> bool:
+    return value is None or value != value
 
 
 def print_build(result) -> None:
@@ -188,6 +233,52 @@ def report(
     console.print(table)
     console.print("(The rendered HTML report comes with the district-report issue.)")
     del pd
+
+
+@app.command()
+def explain(
+    district_name: Annotated[str, typer.Option("--district", help="District (any spelling).")] = (
+        "Kabupaten Serang"
+    ),
+    indicator: Annotated[str, typer.Option(help="Indicator id, e.g. life_expectancy.")] = (
+        "life_expectancy"
+    ),
+    reference: Annotated[str, typer.Option(help="national | province | peers")] = "national",
+    lang: Annotated[str, typer.Option(help="id | en")] = "id",
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable JSON.")] = False,
+) -> None:
+    """Root causes of one district's gap on one indicator, with peers, trend and target."""
+    import json
+
+    from analysis.explain import Context
+    from analysis.explain import explain as do_explain
+    from analysis.explain_text import print_explanation
+
+    try:
+        ctx = Context.load(PROCESSED_DIR)
+        result = do_explain(ctx, district_name, indicator, reference)
+    except AnalysisError as exc:
+        _fail(exc)
+    if as_json:
+        print(json.dumps(result.to_dict(), indent=2, ensure_ascii=False, default=_json_default))
+        return
+    print_explanation(result, ctx, lang, console)
+
+
+@app.command()
+def bench() -> None:
+    """Time the data build (cold, warm), model fitting and one district's explanation."""
+    from analysis.bench import run
+
+    run(echo=console.print)
+
+
+def _json_default(obj):
+    if hasattr(obj, "item"):
+        return obj.item()
+    if hasattr(obj, "isoformat"):
+        return obj.isoformat()
+    return str(obj)
 
 
 def main() -> None:  # pragma: no cover - console entry point

@@ -41,8 +41,14 @@ NAME_COLUMNS = (
 KAB, KOTA = "kabupaten", "kota"
 # Island groups by the first digit of the BPS province code (21 Kepulauan Riau is Sumatera).
 ISLAND_GROUPS = {
-    "1": "Sumatera", "2": "Sumatera", "3": "Jawa", "5": "Bali dan Nusa Tenggara",
-    "6": "Kalimantan", "7": "Sulawesi", "8": "Maluku", "9": "Papua",
+    "1": "Sumatera",
+    "2": "Sumatera",
+    "3": "Jawa",
+    "5": "Bali dan Nusa Tenggara",
+    "6": "Kalimantan",
+    "7": "Sulawesi",
+    "8": "Maluku",
+    "9": "Papua",
 }
 # Prefixes as sources write them, longest first; each maps to the district kind it announces.
 _PREFIXES = (

@@ -40,6 +40,7 @@ def test_parts_sum_exactly_to_the_gap(model, catalogue, district, group):
         assert c.ci_low <= c.value <= c.ci_high
         assert c.opd == catalogue[c.driver].opd.key
         assert c.worsens == (c.value < 0)  # life expectancy: higher is better
+        assert c.certain == (c.ci_low > 0 or c.ci_high < 0)
 
 
 def test_contributions_follow_the_coefficients_by_hand(model, catalogue):

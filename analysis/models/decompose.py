@@ -35,6 +35,7 @@ class Contribution:
     reference_value: float  # driver median of the reference group, raw units
     opd: str
     worsens: bool  # pulls the district's outcome in the unfavourable direction
+    certain: bool  # the 95 % interval excludes zero (sign known at that level)
 
 
 @dataclass
@@ -128,6 +129,7 @@ def decompose(
                 reference_value=float(group[driver].median()),
                 opd=catalogue[driver].opd.key,
                 worsens=_harm(value, direction) > 0,
+                certain=low > 0 or high < 0,
             )
         )
     parts.sort(key=lambda c: _harm(c.value, direction), reverse=True)

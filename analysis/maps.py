@@ -11,7 +11,8 @@ Conventions shared by `province_map` and `national_map`:
 - every exterior ring of a district is one patch of a single PatchCollection (gid "districts");
   its attribute `district_codes` lists the district code of each patch, in drawing order;
 - with `values`, the colour scale runs over the values of the districts drawn, light to dark
-  green; `reverse=True` flips it so that the better value is always the darker green (pass
+  green (the default YlGn starts at 12 % of its range, so its lightest shade is not white);
+  `reverse=True` flips it so that the better value is always the darker green (pass
   `reverse=True` for lower-is-better indicators such as stunting);
 - districts without a value are light grey and hatched (collection gid "missing") and named in a
   small legend entry;
@@ -33,7 +34,7 @@ from matplotlib import colormaps, patheffects
 from matplotlib.axes import Axes
 from matplotlib.cm import ScalarMappable
 from matplotlib.collections import PatchCollection
-from matplotlib.colors import Colormap, Normalize
+from matplotlib.colors import Colormap, ListedColormap, Normalize
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch, Polygon
 from matplotlib.path import Path as MplPath
@@ -43,12 +44,13 @@ from analysis.regions import load_registry
 
 BOUNDARIES = RAW_DIR / "quarcs_boundaries514" / "kabkota514_simplified.geojson"
 
+DEFAULT_CMAP = "YlGn"
 PLAIN_FILL = "#e3ead9"  # districts drawn without values
 MISSING_FILL = "#d9d9d9"  # districts with no value: light grey ...
 MISSING_HATCH = "////"  # ... and hatched
 MISSING_HATCH_COLOR = "#8c8c8c"
-EDGE_COLOR = "#ffffff"
-PLAIN_EDGE_COLOR = "#7f7f7f"
+EDGE_COLOR = "#ffffff"  # between districts on the national map
+PLAIN_EDGE_COLOR = "#7f7f7f"  # between districts on a province map
 HIGHLIGHT_COLOR = "#1a1a1a"
 PROVINCE_SIZE = (7.0, 5.0)
 NATIONAL_SIZE = (10.0, 4.0)
@@ -100,7 +102,7 @@ def province_map(
     values: pd.Series | None = None,
     highlight: str | None = None,
     *,
-    cmap: str | Colormap = "YlGn",
+    cmap: str | Colormap = DEFAULT_CMAP,
     reverse: bool = False,
     legend_label: str = "",
     missing_label: str = "data tidak tersedia",
@@ -146,7 +148,7 @@ def national_map(values: pd.Series, highlight: str | None = None, **kw) -> Figur
 
 def _style(
     *,
-    cmap: str | Colormap = "YlGn",
+    cmap: str | Colormap = DEFAULT_CMAP,
     reverse: bool = False,
     legend_label: str = "",
     missing_label: str = "data tidak tersedia",
@@ -188,7 +190,7 @@ def _draw(
         fig = Figure(figsize=size, layout="constrained")
         ax = fig.add_subplot()
     else:
-        fig = ax.get_figure()
+        fig = ax.get_figure(root=True)
 
     # One patch per exterior ring, largest first so enclaves stay visible on top.
     parts = sorted(
@@ -210,13 +212,17 @@ def _draw(
         known = known.reindex(codes).dropna()
         missing = set(codes) - set(known.index)
         colormap = colormaps[cmap] if isinstance(cmap, str) else cmap
+        if (
+            isinstance(cmap, str) and cmap == DEFAULT_CMAP
+        ):  # its lightest shade is all but white: start a little darker
+            colormap = ListedColormap(colormap(np.linspace(0.12, 1.0, 256)), name=DEFAULT_CMAP)
         if reverse:
             colormap = colormap.reversed()
         norm = _norm(known)
         facecolors = [
             MISSING_FILL if code in missing else colormap(norm(known[code])) for code in part_codes
         ]
-        edge, width = EDGE_COLOR, 0.6 if not national else 0.2
+        edge, width = (EDGE_COLOR, 0.2) if national else (PLAIN_EDGE_COLOR, 0.5)
         scale = ScalarMappable(norm=norm, cmap=colormap)
 
     districts = PatchCollection(
@@ -359,9 +365,11 @@ def _label_point(
     points = points[inside]
     if len(points) == 0:
         return float(ring[:, 0].mean()), float(ring[:, 1].mean())
-    distance = _distance_to_edges(points, ring)
+    # labels are wide: count horizontal room at a discount, so wide spots win over tall ones
+    squeeze = np.array([0.4, 1.0])
+    distance = _distance_to_edges(points * squeeze, ring * squeeze)
     for other in near:
-        distance = np.minimum(distance, _distance_to_edges(points, other))
+        distance = np.minimum(distance, _distance_to_edges(points * squeeze, other * squeeze))
     x, y = points[int(np.argmax(distance))]
     return float(x), float(y)
 

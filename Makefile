@@ -7,7 +7,7 @@ DISTRICT ?= Kabupaten Serang
 # Where the raw public tables come from (see params/sources.yaml); override: make data SOURCE_ROOT=/path
 SOURCE_ROOT ?= ../shared/data
 
-.PHONY: install data report test lint bench clean
+.PHONY: install data report test lint bench clean browser lab
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,9 +24,21 @@ data: $(STAMP)
 report: data
 	$(BIN)/python -m analysis report --district "$(DISTRICT)"
 
-## test: the whole test suite (unit tests + tests on the real tables)
-test: data
+## test: the whole test suite (unit tests + tests on the real tables + a headless browser test)
+test: data browser
 	$(BIN)/python -m pytest
+
+## browser: Debian's Chromium for the browser test (root on our machines and CI)
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "installing chromium (Debian) for the browser test"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium >/dev/null; }
+
+## lab: JupyterLab for analysts (notebooks/*.py open as notebooks through jupytext)
+lab: $(STAMP)
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev,lab]'
+	$(BIN)/jupyter lab notebooks/
 
 lint: $(STAMP)
 	$(BIN)/ruff check analysis tests

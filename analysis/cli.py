@@ -190,49 +190,38 @@ def district(
 
 @app.command()
 def report(
-    district_name: Annotated[str, typer.Option("--district", help="District to report on.")] = (
+    district_name: Annotated[str, typer.Option("--district", help="District (any spelling).")] = (
         "Kabupaten Serang"
     ),
+    lang: Annotated[str, typer.Option(help="id | en")] = "id",
+    reference: Annotated[str, typer.Option(help="national | province | peers")] = "national",
+    targets: Annotated[Path | None, typer.Option(help="CSV of district targets.")] = None,
+    out: Annotated[Path, typer.Option(help="Output folder.")] = Path("reports"),
+    engine: Annotated[str, typer.Option(help="auto | nbconvert | quarto")] = "auto",
 ) -> None:
-    """Render a district report. Until the report notebook lands, summarises the district's data."""
-    import pandas as pd
+    """Render one district's report to OUT/<province>/<district>.html."""
+    import time
 
-    from analysis.catalogue import PIP_INDICATORS, load_catalogue
-    from analysis.panel import load_panel
     from analysis.regions import load_registry
+    from analysis.report.run import render_district
 
     try:
         d = load_registry().resolve(district_name)
-        panel = load_panel(PROCESSED_DIR)
+        start = time.perf_counter()
+        with console.status(f"rendering {d.name} ({lang})…"):
+            path = render_district(
+                d,
+                lang=lang,
+                reference=reference,
+                targets_file=targets,
+                out_dir=out,
+                processed_dir=PROCESSED_DIR,
+                engine=engine,
+            )
     except AnalysisError as exc:
         _fail(exc)
-    catalogue = load_catalogue()
-    mine = panel[panel["district_code"] == d.code]
-    console.print(
-        f"[bold]{d.name}[/] ({d.province}, BPS {d.code}): {len(mine)} values, "
-        f"{mine['indicator'].nunique()} indicators, data version "
-        f"{panel.attrs['data_version']}"
-    )
-    table = Table(title="PIP indicators: latest value per source", title_justify="left")
-    for col in ("indicator", "year", "value", "source", "years available"):
-        table.add_column(col)
-    for ind in PIP_INDICATORS:
-        rows = mine[mine["indicator"] == ind]
-        if rows.empty:
-            table.add_row(catalogue[ind].label_id, "-", "data tidak tersedia", "-", "-")
-            continue
-        for src, g in rows.groupby("source"):
-            last = g.sort_values("year").iloc[-1]
-            table.add_row(
-                catalogue[ind].label_id,
-                str(last.year),
-                f"{last.value:g}",
-                src,
-                f"{g.year.min()}–{g.year.max()}" if len(g) > 1 else str(g.year.min()),
-            )
-    console.print(table)
-    console.print("(The rendered HTML report comes with the district-report issue.)")
-    del pd
+    size = path.stat().st_size / 1024
+    console.print(f"{d.name}: {path} ({size:,.0f} KB, {time.perf_counter() - start:.1f} s)")
 
 
 @app.command()

@@ -207,6 +207,7 @@ def derive_indicators(
     quarantine = pd.DataFrame(
         {
             "source": DERIVED_SOURCE,
+            "district_code": derived.loc[out, "district_code"],
             "file": "",
             "row": 0,
             "column": derived.loc[out, "column"],

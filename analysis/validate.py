@@ -215,6 +215,7 @@ def validate(
     quarantine = pd.DataFrame(
         {
             "source": rejected["source"],
+            "district_code": rejected["district_code"].fillna(""),
             "file": rejected["file"],
             "row": rejected["row"],
             "column": rejected["column"],

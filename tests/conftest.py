@@ -83,3 +83,12 @@ def load_yaml(path: Path) -> dict:
 
 def frame(records: list[dict]) -> pd.DataFrame:
     return pd.DataFrame.from_records(records)
+
+
+@pytest.fixture(scope="session")
+def processed(built):
+    """The built real panel with its driver models fitted (what reports read)."""
+    from analysis.models.store import fit_all
+
+    fit_all(built.out_dir)
+    return built.out_dir

@@ -11,11 +11,8 @@ from analysis.explain import Context, explain
 
 
 @pytest.fixture(scope="module")
-def ctx(built):
-    from analysis.models.store import fit_all
-
-    fit_all(built.out_dir)
-    return Context.load(built.out_dir)
+def ctx(processed):
+    return Context.load(processed)
 
 
 def test_serang_life_expectancy_gap_is_split_exactly_and_owned(ctx):

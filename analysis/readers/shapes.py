@@ -164,6 +164,7 @@ def read_puskesmas_staff(source: Source, file: SourceFile, raw_dir: Path) -> Sta
             table.rejected.append(
                 {
                     "source": source.id,
+                    "district_code": "",
                     "file": file.relpath,
                     "row": int(frame.at[idx, ROW]),
                     "column": column,

@@ -19,6 +19,7 @@ from analysis.errors import SourceFileError
 ROW = "_row"  # physical line (CSV) or sheet row (Excel) of a record; the header is row 1
 QUARANTINE_COLUMNS = [
     "source",
+    "district_code",
     "file",
     "row",
     "column",

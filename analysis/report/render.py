@@ -1,0 +1,158 @@
+"""Execute a jupytext notebook with parameters and render it to one self-contained HTML file.
+
+Engine `nbconvert` (default, always available): papermill executes the notebook, nbconvert's
+`basic` template turns the outputs (code hidden) into an HTML fragment, and the fragment goes into
+our own page template with inline CSS: no script, font, stylesheet or tile is fetched when the page
+opens. Engine `quarto` (when `quarto` is on PATH): Quarto renders the executed notebook with
+`embed-resources`, without executing it again, so the content is the same.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import jupytext
+import nbformat
+import papermill as pm
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from nbconvert import HTMLExporter
+
+from analysis.errors import AnalysisError
+
+TEMPLATES = Path(__file__).with_name("templates")
+KERNEL = "python3"
+# anything that makes a browser fetch from another host
+EXTERNAL_REF = re.compile(
+    r"""(?:src|href)\s*=\s*["']?(?:https?:)?//|@import\s+url\(\s*["']?(?:https?:)?//|url\(\s*["']?https?://""",
+    re.IGNORECASE,
+)
+
+
+def quarto_available() -> bool:
+    return shutil.which("quarto") is not None
+
+
+def external_references(html: str) -> list[str]:
+    """Every place in `html` that would load something from another host."""
+    return [html[max(m.start() - 40, 0) : m.end() + 60] for m in EXTERNAL_REF.finditer(html)]
+
+
+def execute(
+    notebook: Path,
+    parameters: dict[str, Any],
+    executed: Path,
+    cwd: Path | None = None,
+    log_output: bool = False,
+) -> nbformat.NotebookNode:
+    """Run the jupytext notebook `notebook` with papermill and save the executed .ipynb."""
+    nb = jupytext.read(notebook)
+    nb.metadata.setdefault(
+        "kernelspec", {"name": KERNEL, "display_name": "Python 3", "language": "python"}
+    )
+    executed.parent.mkdir(parents=True, exist_ok=True)
+    source = executed.with_suffix(".source.ipynb")
+    nbformat.write(nb, source)
+    env_before = os.environ.get("MPLBACKEND")
+    os.environ["MPLBACKEND"] = "Agg"
+    try:
+        pm.execute_notebook(
+            str(source),
+            str(executed),
+            parameters=parameters,
+            kernel_name=KERNEL,
+            cwd=str(cwd or notebook.parent),
+            progress_bar=False,
+            log_output=log_output,
+        )
+    except pm.PapermillExecutionError as exc:
+        raise AnalysisError(
+            f"{notebook.name} failed in cell {exc.exec_count}: {exc.ename}: {exc.evalue}"
+        ) from exc
+    finally:
+        source.unlink(missing_ok=True)
+        if env_before is None:
+            os.environ.pop("MPLBACKEND", None)
+        else:
+            os.environ["MPLBACKEND"] = env_before
+    return nbformat.read(executed, as_version=4)
+
+
+def page(body: str, *, title: str, lang: str, footer: str) -> str:
+    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape())
+    css = (TEMPLATES / "report.css").read_text(encoding="utf-8")
+    return env.get_template("page.html.j2").render(
+        body=body, title=title, lang=lang, css=css, footer=footer
+    )
+
+
+def to_html_nbconvert(nb: nbformat.NotebookNode, *, title: str, lang: str) -> str:
+    exporter = HTMLExporter(
+        template_name="basic",
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+    )
+    body, _resources = exporter.from_notebook_node(nb)
+    footer = nb.metadata.get("report_footer", "")
+    return page(body, title=title, lang=lang, footer=footer)
+
+
+def to_html_quarto(executed: Path, out_html: Path) -> str:
+    """Quarto renders the executed notebook (no re-execution) into one embedded HTML file."""
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp) / "report.ipynb"
+        shutil.copyfile(executed, work)
+        subprocess.run(
+            [
+                "quarto",
+                "render",
+                str(work),
+                "--to",
+                "html",
+                "--no-execute",
+                "-M",
+                "embed-resources:true",
+                "-M",
+                "echo:false",
+            ],
+            check=True,
+            capture_output=True,
+        )
+        return work.with_suffix(".html").read_text(encoding="utf-8")
+
+
+def write_atomic(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.part")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)
+
+
+def render(
+    notebook: Path,
+    parameters: dict[str, Any],
+    out_html: Path,
+    executed: Path,
+    *,
+    title: str,
+    lang: str,
+    engine: str = "auto",
+) -> Path:
+    """Execute and render; returns the HTML path. engine: auto | nbconvert | quarto."""
+    if engine == "auto":
+        engine = "quarto" if quarto_available() else "nbconvert"
+    if engine == "quarto" and not quarto_available():
+        raise AnalysisError("--engine quarto needs the `quarto` command on PATH")
+    nb = execute(notebook, parameters, executed)
+    if engine == "quarto":
+        html = to_html_quarto(executed, out_html)
+    else:
+        html = to_html_nbconvert(nb, title=title, lang=lang)
+    write_atomic(out_html, html)
+    return out_html

@@ -1,0 +1,138 @@
+"""The rendered district report: sections, numbers against `analysis`, self-containment, size,
+honesty about missing data, and a look in headless Chromium."""
+
+import pytest
+from bs4 import BeautifulSoup
+
+from analysis.catalogue import PIP_INDICATORS
+from analysis.explain import Context, explain
+from analysis.i18n import fmt_number, t
+from analysis.report.browser import screenshot
+from analysis.report.html import table
+from analysis.report.render import external_references
+from analysis.report.run import render_district
+
+SECTIONS = [
+    "sec_summary",
+    "sec_quality",
+    "sec_cards",
+    "sec_trends",
+    "sec_maps",
+    "sec_root",
+    "sec_peers",
+    "sec_targets",
+    "sec_followup",
+    "sec_methods",
+]
+MAX_BYTES = 3 * 1024 * 1024
+
+
+@pytest.fixture(scope="module")
+def ctx(processed):
+    return Context.load(processed)
+
+
+@pytest.fixture(scope="module")
+def rendered(processed, ctx, tmp_path_factory):
+    out = tmp_path_factory.mktemp("reports")
+    no_idl = next(
+        d
+        for d in ctx.registry
+        if ctx.preferred[
+            (ctx.preferred.district_code == d.code)
+            & (ctx.preferred.indicator == "immunization_complete")
+        ].empty
+    )
+    cases = {
+        "serang": (ctx.registry.resolve("Kabupaten Serang"), "id"),
+        "kota_serang_en": (ctx.registry.resolve("Kota Serang"), "en"),
+        "no_idl": (no_idl, "id"),
+    }
+    return {
+        name: (
+            district,
+            lang,
+            render_district(
+                district, lang=lang, out_dir=out, processed_dir=processed, engine="nbconvert"
+            ),
+        )
+        for name, (district, lang) in cases.items()
+    }
+
+
+def soup_of(path):
+    return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+
+
+def test_report_path_and_every_section_in_each_language(rendered):
+    for district, lang, path in rendered.values():
+        assert path.parent.name == district.province.lower().replace(" ", "-")
+        soup = soup_of(path)
+        headings = [h.get_text(strip=True) for h in soup.find_all("h2")]
+        assert headings == [t(key, lang) for key in SECTIONS]
+        assert soup.html["lang"] == lang
+        assert district.name in soup.find("h1").get_text()
+
+
+def test_report_is_self_contained_and_small(rendered):
+    for _district, _lang, path in rendered.values():
+        html = path.read_text(encoding="utf-8")
+        assert external_references(html) == []
+        assert "<script" not in html
+        assert path.stat().st_size < MAX_BYTES
+        assert html.count("data:image/png;base64,") >= 3  # trends, maps, targets at least
+
+
+def test_card_and_root_cause_numbers_equal_analysis(rendered, ctx):
+    district, lang, path = rendered["serang"]
+    text = " ".join(soup_of(path).get_text(" ").split())
+    for indicator in PIP_INDICATORS:
+        ex = explain(ctx, district.code, indicator)
+        assert fmt_number(ex.latest["value"], lang, 1) in text
+        if ex.decomposition is not None:
+            d = ex.decomposition
+            assert f"{t('gap', lang)}: {fmt_number(d.gap, lang, 2, signed=True)}" in text
+            for c in d.contributions:
+                assert fmt_number(c.value, lang, 2, signed=True) in text
+    assert "bukan bukti sebab-akibat" in text
+
+
+def test_english_report_uses_english_numbers(rendered, ctx):
+    district, lang, path = rendered["kota_serang_en"]
+    text = " ".join(soup_of(path).get_text(" ").split())
+    ex = explain(ctx, district.code, "life_expectancy")
+    assert fmt_number(ex.latest["value"], "en", 1) in text
+    assert "not proof of cause" in text and "Root causes" in text
+
+
+def test_missing_indicator_is_said_plainly_not_invented(rendered, ctx):
+    district, lang, path = rendered["no_idl"]
+    soup = soup_of(path)
+    cards = soup.find_all("div", class_="card")
+    idl = next(c for c in cards if ctx.catalogue["immunization_complete"].label_id in c.get_text())
+    assert "missing" in idl["class"]
+    assert t("no_data", lang) in idl.get_text()
+    assert idl.find("div", class_="value").get_text(strip=True) == t("no_data", lang)
+
+
+def test_follow_up_table_is_downloadable(rendered):
+    _district, _lang, path = rendered["serang"]
+    soup = soup_of(path)
+    links = [a["download"] for a in soup.find_all("a", class_="download")]
+    assert any(x.endswith("rencana_tindak_lanjut.xlsx") for x in links)
+    assert any(x.endswith("rencana_tindak_lanjut.csv") for x in links)
+    assert all(a["href"].startswith("data:") for a in soup.find_all("a", class_="download"))
+
+
+def test_text_from_data_is_escaped():
+    import pandas as pd
+
+    html = str(table(pd.DataFrame({"name": ["<script>alert(1)</script> & Co"]})))
+    assert "<script>" not in html and "&lt;script&gt;" in html and "&amp; Co" in html
+
+
+def test_report_opens_in_headless_chromium_without_console_errors(rendered, tmp_path):
+    for name, (_district, _lang, path) in rendered.items():
+        result = screenshot(path, tmp_path / f"{name}.png")
+        assert result.console == [] and result.network_errors == []
+        assert result.png.stat().st_size > 50_000

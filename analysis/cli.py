@@ -190,38 +190,126 @@ def district(
 
 @app.command()
 def report(
-    district_name: Annotated[str, typer.Option("--district", help="District (any spelling).")] = (
-        "Kabupaten Serang"
-    ),
-    lang: Annotated[str, typer.Option(help="id | en")] = "id",
+    district_name: Annotated[
+        list[str] | None, typer.Option("--district", help="District(s), any spelling.")
+    ] = None,
+    province: Annotated[str | None, typer.Option(help="Every kab/kota of a province.")] = None,
+    all_districts: Annotated[bool, typer.Option("--all", help="All 514 districts.")] = False,
+    lang: Annotated[list[str] | None, typer.Option(help="id | en (repeat for both)")] = None,
     reference: Annotated[str, typer.Option(help="national | province | peers")] = "national",
     targets: Annotated[Path | None, typer.Option(help="CSV of district targets.")] = None,
     out: Annotated[Path, typer.Option(help="Output folder.")] = Path("reports"),
-    engine: Annotated[str, typer.Option(help="auto | nbconvert | quarto")] = "auto",
+    jobs: Annotated[int, typer.Option("--jobs", help="Parallel workers (default: cores).")] = 0,
+    force: Annotated[bool, typer.Option("--force", help="Re-render up-to-date reports.")] = False,
+    executor: Annotated[str, typer.Option(help="local | dask")] = "local",
+    scheduler: Annotated[str | None, typer.Option(help="Dask scheduler address.")] = None,
 ) -> None:
-    """Render one district's report to OUT/<province>/<district>.html."""
-    import time
+    """Render district reports to OUT/<province>/<district>.html, plus OUT/index.html.
 
+    Up-to-date reports are skipped; one district's failure never stops the others; the exit code
+    is non-zero if any report failed.
+    """
+    import os
+
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    from analysis.batch import plan, plan_provinces, run_batch
     from analysis.regions import load_registry
-    from analysis.report.run import render_district
+    from analysis.report.index import build_index
 
+    langs = lang or ["id"]
+    registry = load_registry()
     try:
-        d = load_registry().resolve(district_name)
-        start = time.perf_counter()
-        with console.status(f"rendering {d.name} ({lang})…"):
-            path = render_district(
-                d,
-                lang=lang,
-                reference=reference,
-                targets_file=targets,
-                out_dir=out,
-                processed_dir=PROCESSED_DIR,
-                engine=engine,
-            )
+        if all_districts:
+            districts = list(registry)
+        elif province:
+            districts = registry.in_province(province)
+        else:
+            districts = [registry.resolve(n) for n in (district_name or ["Kabupaten Serang"])]
+        planned = plan(
+            districts,
+            langs,
+            out_dir=out,
+            processed_dir=PROCESSED_DIR,
+            reference=reference,
+            targets_file=targets,
+        )
+        if province or all_districts:  # a province overview beside its district reports
+            provinces = sorted({d.province for d in districts})
+            planned += plan_provinces(provinces, langs, out_dir=out, processed_dir=PROCESSED_DIR)
     except AnalysisError as exc:
         _fail(exc)
-    size = path.stat().st_size / 1024
-    console.print(f"{d.name}: {path} ({size:,.0f} KB, {time.perf_counter() - start:.1f} s)")
+    workers = jobs or os.cpu_count() or 1
+    results = []
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("ETA"),
+        TimeRemainingColumn(),
+    )
+    with Progress(*columns, console=console, transient=False) as progress:
+        task = progress.add_task("reports", total=len(planned))
+
+        def done(result) -> None:
+            results.append(result)
+            progress.update(
+                task,
+                advance=1,
+                description=f"{result.district_name} ({result.lang}): {result.status}",
+            )
+
+        try:
+            run_batch(
+                planned,
+                workers=workers,
+                force=force,
+                executor=executor,
+                scheduler=scheduler,
+                on_result=done,
+            )
+        except KeyboardInterrupt:
+            err.print(
+                "interrupted: finished reports are kept; run the same command to finish the rest"
+            )
+            raise typer.Exit(code=130) from None
+    index = build_index(out, [r for r in results if r.status == "failed"])
+    print_batch(results, index)
+    if any(r.status == "failed" for r in results):
+        raise typer.Exit(code=1)
+
+
+def print_batch(results, index: Path) -> None:
+    table = Table(title="Reports", title_justify="left")
+    for col in ("district", "lang", "status", "seconds", "output or reason"):
+        table.add_column(col, justify="right" if col == "seconds" else "left")
+    shown = sorted(results, key=lambda r: (r.status != "failed", r.province, r.district_name))
+    for r in shown[:40]:
+        table.add_row(
+            r.district_name,
+            r.lang,
+            r.status,
+            f"{r.seconds:.1f}",
+            r.reason if r.status != "ok" else r.out_html,
+        )
+    console.print(table)
+    if len(shown) > 40:
+        console.print(f"  … {len(shown) - 40} more rows")
+    counts = {s: sum(r.status == s for r in results) for s in ("ok", "skipped", "failed")}
+    rendered = [r.seconds for r in results if r.status == "ok"]
+    median = sorted(rendered)[len(rendered) // 2] if rendered else 0.0
+    console.print(
+        f"{counts['ok']} rendered, {counts['skipped']} up to date (skipped), "
+        f"{counts['failed']} failed; median {median:.1f} s per report; index: {index}"
+    )
 
 
 @app.command()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import math
+import textwrap
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -20,6 +21,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.ticker as mticker  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import seaborn as sns  # noqa: E402
@@ -50,6 +52,21 @@ MIN_FOR_INEQUALITY = 5  # fewer districts: inequality measures are only indicati
 MIN_FOR_SII = 3  # an OLS line with a 95 % interval needs at least one residual degree of freedom
 HEATMAP_LIMIT = 2.0  # z-scores beyond +-2 get the darkest colour
 MISSING_FILL = "#d9d9d9"
+# the ranked table is wide (one row per district, up to 15 number columns): compact and scoped
+RANKED_CSS = Markup(
+    "<style>"
+    ".prov-wide{overflow-x:auto}"
+    "table.prov-ranked{font-size:12px}"
+    "table.prov-ranked th,table.prov-ranked td{padding:4px 5px}"
+    "table.data.prov-ranked th.num{white-space:normal;vertical-align:bottom}"
+    "table.prov-ranked th.group{text-align:center;border-left:2px solid #fff}"
+    "table.prov-ranked td.name{min-width:9.5em}"
+    "table.prov-ranked .first{border-left:2px solid #d9e0e5}"
+    "table.data.prov-ranked td.missing{white-space:normal;color:#5b6b76;font-style:italic}"
+    "table.prov-ranked td.muted{text-align:center}"
+    "table.prov-ranked .ranked-n{font-weight:400;color:#5b6b76}"
+    "</style>"
+)
 
 
 def fractional_rank(values: pd.Series) -> pd.Series:
@@ -73,8 +90,12 @@ def slope_index(values: pd.Series, grdp: pd.Series) -> dict[str, Any]:
         return out
     fit = sm.OLS(frame["value"].to_numpy(float), sm.add_constant(frame["x"].to_numpy(float))).fit()
     low, high = fit.conf_int(0.05)[1]
-    out.update(slope=float(fit.params[1]), ci_low=float(low), ci_high=float(high),
-               intercept=float(fit.params[0]))
+    out.update(
+        slope=float(fit.params[1]),
+        ci_low=float(low),
+        ci_high=float(high),
+        intercept=float(fit.params[0]),
+    )
     return out
 
 
@@ -88,13 +109,15 @@ class ProvinceReport:
     years: dict[str, int | None] = field(default_factory=dict)
 
     @classmethod
-    def load(cls, province: str, lang: str = "id", processed_dir: str | None = None
-             ) -> ProvinceReport:
+    def load(
+        cls, province: str, lang: str = "id", processed_dir: str | None = None
+    ) -> ProvinceReport:
         folder = Path(processed_dir) if processed_dir else PROCESSED_DIR
         ctx = Context.load(folder)
         code = ctx.registry.province_code(str(province))
-        report = cls(ctx, code, lang,
-                     {"province": province, "lang": lang, "processed_dir": processed_dir})
+        report = cls(
+            ctx, code, lang, {"province": province, "lang": lang, "processed_dir": processed_dir}
+        )
         for ind in PIP_INDICATORS:
             ranked = district_ranks(ctx.preferred, ctx.registry, ind, catalogue=ctx.catalogue)
             report.ranks[ind] = ranked
@@ -113,6 +136,11 @@ class ProvinceReport:
 
     def name(self, code: str) -> str:
         return self.ctx.registry.get(code).name
+
+    def short_label(self, code: str) -> str:
+        """'Kab. Serang' / 'Kota Serang': short, yet a kabupaten and its kota stay apart."""
+        d = self.ctx.registry.get(code)
+        return f"{'Kota' if d.is_kota else 'Kab.'} {d.short_name}"
 
     def t(self, key: str, **values) -> str:
         return t(key, self.lang, **values)
@@ -143,16 +171,19 @@ class ProvinceReport:
         return self.province_ranks(indicator)["value"].reindex(self.codes).astype(float)
 
     def grdp(self, year: int | None) -> pd.Series:
-        rows = self.ctx.preferred[(self.ctx.preferred["indicator"] == GRDP)
-                                  & (self.ctx.preferred["year"] == year)]
+        rows = self.ctx.preferred[
+            (self.ctx.preferred["indicator"] == GRDP) & (self.ctx.preferred["year"] == year)
+        ]
         return rows.set_index("district_code")["value"].reindex(self.codes).astype(float)
 
     def older_value(self, code: str, indicator: str) -> tuple[float, int] | None:
         """The district's newest value before the indicator's year, if it has none that year."""
         year = self.years[indicator]
-        rows = self.ctx.preferred[(self.ctx.preferred["district_code"] == code)
-                                  & (self.ctx.preferred["indicator"] == indicator)
-                                  & self.ctx.preferred["value"].notna()]
+        rows = self.ctx.preferred[
+            (self.ctx.preferred["district_code"] == code)
+            & (self.ctx.preferred["indicator"] == indicator)
+            & self.ctx.preferred["value"].notna()
+        ]
         if year is not None:
             rows = rows[rows["year"] < year]
         if rows.empty:
@@ -184,17 +215,23 @@ class ProvinceReport:
                 target = self.ctx.targets.for_district(code, ind)
                 has = code in ranks.index
                 value = float(ranks.at[code, "value"]) if has else math.nan
-                row.update({
-                    f"{ind}_year": self.years[ind],
-                    f"{ind}_value": value,
-                    f"{ind}_rank_province": int(ranks.at[code, "rank_province"]) if has else None,
-                    f"{ind}_n_province": int(ranks.at[code, "n_province"]) if has else None,
-                    f"{ind}_rank_national": int(ranks.at[code, "rank_national"]) if has else None,
-                    f"{ind}_n_national": int(ranks.at[code, "n_national"]) if has else None,
-                    f"{ind}_target": target.value if target else None,
-                    f"{ind}_target_year": target.year if target else None,
-                    f"{ind}_gap_to_target": self.target_gap(value, target),
-                })
+                row.update(
+                    {
+                        f"{ind}_year": self.years[ind],
+                        f"{ind}_value": value,
+                        f"{ind}_rank_province": int(ranks.at[code, "rank_province"])
+                        if has
+                        else None,
+                        f"{ind}_n_province": int(ranks.at[code, "n_province"]) if has else None,
+                        f"{ind}_rank_national": int(ranks.at[code, "rank_national"])
+                        if has
+                        else None,
+                        f"{ind}_n_national": int(ranks.at[code, "n_national"]) if has else None,
+                        f"{ind}_target": target.value if target else None,
+                        f"{ind}_target_year": target.year if target else None,
+                        f"{ind}_gap_to_target": self.target_gap(value, target),
+                    }
+                )
             rows.append(row)
         return pd.DataFrame(rows)
 
@@ -204,10 +241,14 @@ class ProvinceReport:
         frame = self.ranked_frame()
         names = {"district_code": self.t("prov_col_code"), "district": self.t("col_district")}
         parts = {
-            "value": "prov_col_value", "rank_province": "prov_col_rank_province",
-            "n_province": "prov_col_n_province", "rank_national": "prov_col_rank_national",
-            "n_national": "prov_col_n_national", "target": "prov_col_target",
-            "target_year": "prov_col_target_year", "gap_to_target": "prov_col_gap",
+            "value": "prov_col_value",
+            "rank_province": "prov_col_rank_province",
+            "n_province": "prov_col_n_province",
+            "rank_national": "prov_col_rank_national",
+            "n_national": "prov_col_n_national",
+            "target": "prov_col_target",
+            "target_year": "prov_col_target_year",
+            "gap_to_target": "prov_col_gap",
         }
         keep = ["district_code", "district"]
         for ind in PIP_INDICATORS:
@@ -242,7 +283,10 @@ class ProvinceReport:
             if len(n) and n.iloc[0] >= MIN_FOR_QUARTER:
                 for code in self.codes:
                     rank = frame.at[code, f"{ind}_rank_province"]
-                    if _finite(rank) and rank > BOTTOM_QUARTER * frame.at[code, f"{ind}_n_province"]:
+                    if (
+                        _finite(rank)
+                        and rank > BOTTOM_QUARTER * frame.at[code, f"{ind}_n_province"]
+                    ):
                         bottom[code].append(ind)
             shortfall = frame[f"{ind}_gap_to_target"].astype(float)
             shortfall = -shortfall if self.direction(ind) == "higher" else shortfall
@@ -251,14 +295,16 @@ class ProvinceReport:
                 worst = shortfall.max()
                 for code in shortfall[shortfall == worst].index:
                     furthest[code].append(ind)
-        return pd.DataFrame({
-            "district_code": self.codes,
-            "district": [self.name(c) for c in self.codes],
-            "bottom_quarter": [bottom[c] for c in self.codes],
-            "n_bottom_quarter": [len(bottom[c]) for c in self.codes],
-            "furthest_from_target": [furthest[c] for c in self.codes],
-            "needs_attention": [len(bottom[c]) >= MIN_ATTENTION_INDICATORS for c in self.codes],
-        })
+        return pd.DataFrame(
+            {
+                "district_code": self.codes,
+                "district": [self.name(c) for c in self.codes],
+                "bottom_quarter": [bottom[c] for c in self.codes],
+                "n_bottom_quarter": [len(bottom[c]) for c in self.codes],
+                "furthest_from_target": [furthest[c] for c in self.codes],
+                "needs_attention": [len(bottom[c]) >= MIN_ATTENTION_INDICATORS for c in self.codes],
+            }
+        )
 
     def quarter_skipped(self) -> list[str]:
         """Indicators left out of the bottom-quarter count: fewer than MIN_FOR_QUARTER values."""
@@ -279,76 +325,134 @@ class ProvinceReport:
                 worst_code = values.idxmax() if lower else values.idxmin()
                 best, worst = float(values[best_code]), float(values[worst_code])
                 row.update(
-                    min=float(values.min()), max=float(values.max()),
+                    min=float(values.min()),
+                    max=float(values.max()),
                     range=float(values.max() - values.min()),
-                    best=best, best_district=self.name(best_code),
-                    worst=worst, worst_district=self.name(worst_code),
+                    best=best,
+                    best_district=self.name(best_code),
+                    best_ties=int((values == best).sum()) - 1,
+                    worst=worst,
+                    worst_district=self.name(worst_code),
+                    worst_ties=int((values == worst).sum()) - 1,
                     ratio=best / worst if worst != 0 else None,
                     cv=float(values.std(ddof=1) / values.mean())
-                    if len(values) > 1 and values.mean() != 0 else None,
+                    if len(values) > 1 and values.mean() != 0
+                    else None,
                 )
             sii = slope_index(values, self.grdp(year))
-            row.update(sii=sii["slope"], sii_low=sii["ci_low"], sii_high=sii["ci_high"],
-                       sii_n=sii["n"])
+            row.update(
+                sii=sii["slope"], sii_low=sii["ci_low"], sii_high=sii["ci_high"], sii_n=sii["n"]
+            )
             rows.append(row)
         return pd.DataFrame(rows)
 
     # -- sections --------------------------------------------------------------------------
     def header(self) -> Section:
-        years = ", ".join(self.t("prov_year_item", label=self.label(ind),
-                                 year=self.years[ind] or self.t("no_data"))
-                          for ind in PIP_INDICATORS)
-        html = (tag("h1", escape(self.t("prov_title", province=self.province)))
-                + tag("p", escape(self.t("prov_subtitle", n=len(self.codes),
-                                         data_version=self.ctx.data_version,
-                                         date=date.today().isoformat())), class_="subtitle")
-                + tag("p", escape(self.t("prov_intro", province=self.province, years=years))))
+        years = ", ".join(
+            self.t(
+                "prov_year_item", label=self.label(ind), year=self.years[ind] or self.t("no_data")
+            )
+            for ind in PIP_INDICATORS
+        )
+        html = (
+            tag("h1", escape(self.t("prov_title", province=self.province)))
+            + tag(
+                "p",
+                escape(
+                    self.t(
+                        "prov_subtitle",
+                        n=len(self.codes),
+                        data_version=self.ctx.data_version,
+                        date=date.today().isoformat(),
+                    )
+                ),
+                class_="subtitle",
+            )
+            + tag("p", escape(self.t("prov_intro", province=self.province, years=years)))
+        )
         return Section(html)
+
+    def has_target(self, indicator: str) -> bool:
+        return any(self.ctx.targets.for_district(c, indicator) is not None for c in self.codes)
 
     def ranked_table(self) -> Section:
         frame = self.ranked_frame()
-        columns = [self.t("prov_col_value"), self.t("prov_col_rank_province"),
-                   self.t("prov_col_rank_national"), self.t("prov_col_gap")]
         head1 = [str(tag("th", escape(self.t("col_district")), rowspan="2"))]
         head2 = []
         for ind in PIP_INDICATORS:
             year = self.years[ind]
-            title = self.t("prov_group_header", label=self.label(ind), unit=self.unit(ind),
-                           year=year if year else self.t("no_data"))
-            head1.append(str(tag("th", escape(title), colspan="4", class_="group")))
-            head2 += [str(tag("th", escape(c), class_="num")) for c in columns]
+            title = self.t(
+                "prov_group_header",
+                label=self.label(ind),
+                unit=self.unit(ind),
+                year=year if year else self.t("no_data"),
+            )
+            ranks = self.province_ranks(ind)
+            n_prov = int(ranks["n_province"].iloc[0]) if len(ranks) else 0
+            n_nat = len(self.ranks[ind])
+            columns = [self.t("prov_col_value")]
+            if n_prov:  # no district of the province has a value: one column says so
+                columns += [self.t("prov_col_prov_short"), self.t("prov_col_nat_short")]
+                if self.has_target(ind):
+                    columns.append(self.t("prov_col_gap"))
+                title = (
+                    escape(title)
+                    + Markup("<br>")
+                    + tag(
+                        "span",
+                        escape(self.t("prov_group_n", n_prov=n_prov, n_nat=n_nat)),
+                        class_="ranked-n",
+                    )
+                )
+            head1.append(str(tag("th", escape(title), colspan=str(len(columns)), class_="group")))
+            for i, name in enumerate(columns):
+                head2.append(str(tag("th", escape(name), class_="num first" if i == 0 else "num")))
         body = []
         older = []
         for record in frame.to_dict("records"):
             cells = [str(tag("td", escape(record["district"]), class_="name"))]
             for ind in PIP_INDICATORS:
                 value = record[f"{ind}_value"]
+                with_gap = self.has_target(ind)
                 if not _finite(value):
-                    cells.append(str(tag("td", escape(self.t("no_data")), class_="num missing")))
-                    cells += [str(tag("td", "–", class_="num muted"))] * 3
+                    cells.append(
+                        str(tag("td", escape(self.t("no_data")), class_="num first missing"))
+                    )
+                    if len(self.province_ranks(ind)):
+                        dashes = 3 if with_gap else 2
+                        cells += [str(tag("td", "–", class_="num muted"))] * dashes
                     old = self.older_value(record["district_code"], ind)
                     if old is not None:
-                        older.append(self.t("prov_older_item", district=record["district"],
-                                            label=self.label(ind), value=self.num(old[0], 1),
-                                            year=old[1]))
+                        older.append(
+                            self.t(
+                                "prov_older_item",
+                                district=record["district"],
+                                label=self.label(ind),
+                                value=self.num(old[0], 1),
+                                year=old[1],
+                            )
+                        )
                     continue
-                gap = record[f"{ind}_gap_to_target"]
-                short = self.short_of_target(ind, gap)
-                gap_class = "num" + ("" if short is None else " worsens" if short else " improves")
                 cells += [
-                    str(tag("td", escape(self.num(value, 1)), class_="num")),
-                    str(tag("td", escape(f"{record[f'{ind}_rank_province']}/"
-                                         f"{record[f'{ind}_n_province']}"), class_="num")),
-                    str(tag("td", escape(f"{record[f'{ind}_rank_national']}/"
-                                         f"{record[f'{ind}_n_national']}"), class_="num")),
-                    str(tag("td", escape(self.num(gap, 1, signed=True)), class_=gap_class)),
+                    str(tag("td", escape(self.num(value, 1)), class_="num first")),
+                    str(tag("td", escape(str(int(record[f"{ind}_rank_province"]))), class_="num")),
+                    str(tag("td", escape(str(int(record[f"{ind}_rank_national"]))), class_="num")),
                 ]
+                if with_gap:
+                    gap = record[f"{ind}_gap_to_target"]
+                    short = self.short_of_target(ind, gap)
+                    css = "num" + ("" if short is None else " worsens" if short else " improves")
+                    cells.append(str(tag("td", escape(self.num(gap, 1, signed=True)), class_=css)))
             body.append("<tr>" + "".join(cells) + "</tr>")
-        html_table = Markup(
-            '<div class="wide"><table class="data ranked"><thead><tr>' + "".join(head1)
-            + "</tr><tr>" + "".join(head2) + "</tr></thead><tbody>" + "".join(body)
-            + "</tbody></table></div>")
-        notes = [self.t("prov_rank_note")]
+        html_table = RANKED_CSS + Markup(  # every cell was escaped by `tag`
+            '<div class="prov-wide"><table class="data prov-ranked"><thead><tr>'
+            + "".join(head1)
+            + "</tr><tr>"
+            + "".join(head2)
+            + "</tr></thead><tbody>"
+            + "".join(body)
+            + "</tbody></table></div>"
+        )
         targets, no_target = [], []
         for ind in PIP_INDICATORS:
             target = self.ctx.targets.national.get(ind)
@@ -356,47 +460,109 @@ class ProvinceReport:
                 no_target.append(self.label(ind))
                 continue
             note = f" {target.note[self.lang]}" if target.note else ""
-            targets.append(self.t("prov_target_item", label=self.label(ind),
-                                  value=self.num(target.value, 1), unit=self.unit(ind),
-                                  year=target.year, source=target.source_document) + note)
-        if targets:
-            notes.append(self.t("prov_target_note", items=" ".join(
-                f"({i + 1}) {x}" for i, x in enumerate(targets))))
-        if no_target:
-            notes.append(self.t("prov_no_target", labels=", ".join(no_target)))
+            targets.append(
+                self.t(
+                    "prov_target_item",
+                    label=self.label(ind),
+                    value=self.num(target.value, 1),
+                    unit=self.unit(ind),
+                    year=target.year,
+                    source=target.source_document,
+                )
+                + note
+            )
+        notes = [str(tag("p", escape(self.t("prov_rank_note")), class_="note"))]
         if older:
-            notes.append(self.t("prov_older_note", items="; ".join(older)))
+            notes.append(
+                str(
+                    tag(
+                        "p",
+                        escape(self.t("prov_older_note", items="; ".join(older))),
+                        class_="note",
+                    )
+                )
+            )
+        if targets:
+            notes.append(str(tag("p", escape(self.t("prov_target_note")), class_="note")))
+            notes.append(
+                str(
+                    tag(
+                        "ul",
+                        Markup("".join(str(tag("li", escape(x))) for x in targets)),
+                        class_="note",
+                    )
+                )
+            )
+        if no_target:
+            notes.append(
+                str(
+                    tag(
+                        "p",
+                        escape(self.t("prov_no_target", labels=", ".join(no_target))),
+                        class_="note",
+                    )
+                )
+            )
         download = self.download_frame()
         slug = _slug(self.province)
-        html = (tag("h2", escape(self.t("prov_sec_table")))
-                + tag("p", escape(self.t("prov_table_intro")))
-                + html_table
-                + download_csv(download, f"{slug}_peringkat_pip.csv", self.t("download_csv"))
-                + download_xlsx(download, f"{slug}_peringkat_pip.xlsx", self.t("download_xlsx"),
-                                sheet=self.t("prov_sheet"))
-                + Markup("".join(str(tag("p", escape(n), class_="note")) for n in notes)))
+        html = (
+            tag("h2", escape(self.t("prov_sec_table")))
+            + tag("p", escape(self.t("prov_table_intro")))
+            + html_table
+            + download_csv(download, f"{slug}_peringkat_pip.csv", self.t("download_csv"))
+            + download_xlsx(
+                download,
+                f"{slug}_peringkat_pip.xlsx",
+                self.t("download_xlsx"),
+                sheet=self.t("prov_sheet"),
+            )
+            + Markup("".join(notes))
+        )
         return Section(html)
 
     def heatmap(self) -> Section:
         z = self.standing()
         values = pd.DataFrame({ind: self.values(ind) for ind in PIP_INDICATORS})
         names = [self.name(c) for c in self.codes]
-        columns = [f"{self.label(ind)}\n({self.unit(ind)}, {self.years[ind] or '–'})"
-                   for ind in PIP_INDICATORS]
-        annot = np.array([[self.num(v, 1) if _finite(v) else "" for v in row]
-                          for row in values.to_numpy()], dtype=object)
-        fig, ax = plt.subplots(figsize=(9.5, 0.42 * len(self.codes) + 1.9))
+        columns = [
+            textwrap.fill(self.label(ind), 22) + f"\n({self.unit(ind)}, {self.years[ind] or '–'})"
+            for ind in PIP_INDICATORS
+        ]
+        annot = np.array(
+            [[self.num(v, 1) if _finite(v) else "" for v in row] for row in values.to_numpy()],
+            dtype=object,
+        )
+        fig, ax = plt.subplots(figsize=(9.5, max(0.42 * len(self.codes) + 1.9, 4.2)))
         ax.set_facecolor(MISSING_FILL)
         sns.heatmap(
             pd.DataFrame(z.to_numpy(float), index=names, columns=columns),
-            mask=z.isna().to_numpy(), annot=annot, fmt="", cmap="RdYlGn", center=0,
-            vmin=-HEATMAP_LIMIT, vmax=HEATMAP_LIMIT, linewidths=1, linecolor="white",
-            annot_kws={"fontsize": 10}, ax=ax,
-            cbar_kws={"label": self.t("prov_heatmap_cbar"), "shrink": 0.8},
+            mask=z.isna().to_numpy(),
+            annot=annot,
+            fmt="",
+            cmap="RdYlGn",
+            center=0,
+            vmin=-HEATMAP_LIMIT,
+            vmax=HEATMAP_LIMIT,
+            linewidths=1,
+            linecolor="white",
+            annot_kws={"fontsize": 10},
+            ax=ax,
+            cbar_kws={
+                "label": self.t("prov_heatmap_cbar") + "\n" + self.t("prov_heatmap_cbar_hint"),
+                "shrink": 0.85,
+            },
         )
         for i, j in zip(*np.where(z.isna().to_numpy()), strict=True):
-            ax.text(j + 0.5, i + 0.5, self.t("no_data"), ha="center", va="center", fontsize=8,
-                    color="#5b6b76", style="italic")
+            ax.text(
+                j + 0.5,
+                i + 0.5,
+                self.t("no_data"),
+                ha="center",
+                va="center",
+                fontsize=8,
+                color="#5b6b76",
+                style="italic",
+            )
         ax.xaxis.tick_top()
         ax.set_xlabel("")
         ax.set_ylabel("")
@@ -404,9 +570,11 @@ class ProvinceReport:
         ax.tick_params(axis="y", labelsize=9.5, length=0)
         plt.setp(ax.get_xticklabels(), rotation=0)
         fig.tight_layout()
-        html = (tag("h2", escape(self.t("prov_sec_heatmap")))
-                + tag("p", escape(self.t("prov_heatmap_intro")))
-                + figure(fig, self.t("prov_sec_heatmap"), self.t("prov_heatmap_caption")))
+        html = (
+            tag("h2", escape(self.t("prov_sec_heatmap")))
+            + tag("p", escape(self.t("prov_heatmap_intro")))
+            + figure(fig, self.t("prov_sec_heatmap"), self.t("prov_heatmap_caption"))
+        )
         plt.close(fig)
         return Section(html)
 
@@ -414,15 +582,26 @@ class ProvinceReport:
         codes = self.codes
         fig, axes = plt.subplots(2, 2, figsize=(11, 8.2))
         for ax, ind in zip(axes.flat, PIP_INDICATORS, strict=True):
-            province_map(codes, self.values(ind).dropna(),
-                         reverse=self.direction(ind) == "lower", legend_label=self.unit(ind),
-                         missing_label=self.t("no_data"), ax=ax)
-            ax.set_title(f"{self.label(ind)} ({self.years[ind] or self.t('no_data')})",
-                         fontsize=10)
+            values = self.values(ind).dropna()
+            before = set(fig.axes)
+            province_map(
+                codes,
+                values,
+                reverse=self.direction(ind) == "lower",
+                legend_label=self.unit(ind),
+                missing_label=self.t("no_data"),
+                ax=ax,
+            )
+            title = f"{self.label(ind)} ({self.years[ind] or self.t('no_data')})"
+            if values.empty:  # no scale to show: drop the colour bar, say it in the title
+                for cax in set(fig.axes) - before:
+                    cax.remove()
+                title = f"{title}: {self.t('no_data')}"
+            ax.set_title(title, fontsize=10)
         fig.tight_layout()
-        html = (tag("h2", escape(self.t("prov_sec_maps")))
-                + figure(fig, self.t("prov_sec_maps"),
-                         self.t("prov_map_caption", province=self.province)))
+        html = tag("h2", escape(self.t("prov_sec_maps"))) + figure(
+            fig, self.t("prov_sec_maps"), self.t("prov_map_caption", province=self.province)
+        )
         plt.close(fig)
         return Section(html)
 
@@ -430,95 +609,193 @@ class ProvinceReport:
         frame = self.attention_frame()
         ranked = self.ranked_frame().set_index("district_code")
         flagged = frame[frame["needs_attention"]]
-        parts = [str(tag("h2", escape(self.t("prov_sec_attention")))),
-                 str(tag("p", escape(self.t("prov_attention_rule", n=MIN_ATTENTION_INDICATORS,
-                                            min=MIN_FOR_QUARTER))))]
+        parts = [
+            str(tag("h2", escape(self.t("prov_sec_attention")))),
+            str(
+                tag(
+                    "p",
+                    escape(
+                        self.t(
+                            "prov_attention_rule", n=MIN_ATTENTION_INDICATORS, min=MIN_FOR_QUARTER
+                        )
+                    ),
+                )
+            ),
+        ]
         skipped = self.quarter_skipped()
         if skipped:
-            parts.append(str(tag("p", escape(self.t(
-                "prov_attention_skipped", labels=", ".join(self.label(i) for i in skipped),
-                min=MIN_FOR_QUARTER)), class_="note")))
+            parts.append(
+                str(
+                    tag(
+                        "p",
+                        escape(
+                            self.t(
+                                "prov_attention_skipped",
+                                labels=", ".join(self.label(i) for i in skipped),
+                                min=MIN_FOR_QUARTER,
+                            )
+                        ),
+                        class_="note",
+                    )
+                )
+            )
         if len(flagged):
-            parts.append(str(tag("p", tag("strong", escape(self.t(
-                "prov_attention_result", n=len(flagged),
-                names=", ".join(flagged["district"])))))))
+            parts.append(
+                str(
+                    tag(
+                        "p",
+                        tag(
+                            "strong",
+                            escape(
+                                self.t(
+                                    "prov_attention_result",
+                                    n=len(flagged),
+                                    names=", ".join(flagged["district"]),
+                                )
+                            ),
+                        ),
+                    )
+                )
+            )
         else:
-            parts.append(str(tag("p", tag("strong", escape(self.t(
-                "prov_attention_none", n=MIN_ATTENTION_INDICATORS))))))
-        shown = frame[(frame["n_bottom_quarter"] > 0)
-                      | frame["furthest_from_target"].map(bool)].sort_values(
-            ["needs_attention", "n_bottom_quarter"], ascending=False, kind="stable")
+            parts.append(
+                str(
+                    tag(
+                        "p",
+                        tag(
+                            "strong",
+                            escape(self.t("prov_attention_none", n=MIN_ATTENTION_INDICATORS)),
+                        ),
+                    )
+                )
+            )
+        shown = frame[
+            (frame["n_bottom_quarter"] > 0) | frame["furthest_from_target"].map(bool)
+        ].sort_values(["needs_attention", "n_bottom_quarter"], ascending=False, kind="stable")
         if len(shown):
+
             def bottom_text(code, inds):
-                return "; ".join(self.t(
-                    "prov_rank_item", label=self.label(i),
-                    rank=int(ranked.at[code, f"{i}_rank_province"]),
-                    n=int(ranked.at[code, f"{i}_n_province"])) for i in inds) or "–"
+                return (
+                    "; ".join(
+                        self.t(
+                            "prov_rank_item",
+                            label=self.label(i),
+                            rank=int(ranked.at[code, f"{i}_rank_province"]),
+                            n=int(ranked.at[code, f"{i}_n_province"]),
+                        )
+                        for i in inds
+                    )
+                    or "–"
+                )
 
             def furthest_text(code, inds):
-                return "; ".join(self.t(
-                    "prov_gap_item", label=self.label(i),
-                    gap=self.num(ranked.at[code, f"{i}_gap_to_target"], 1, signed=True),
-                    unit=self.gap_unit(i)) for i in inds) or "–"
+                return (
+                    "; ".join(
+                        self.t(
+                            "prov_gap_item",
+                            label=self.label(i),
+                            gap=self.num(ranked.at[code, f"{i}_gap_to_target"], 1, signed=True),
+                            unit=self.gap_unit(i),
+                        )
+                        for i in inds
+                    )
+                    or "–"
+                )
 
-            out = pd.DataFrame({
-                self.t("col_district"): shown["district"],
-                self.t("prov_col_attention"): [self.t("prov_yes") if x else self.t("prov_no")
-                                               for x in shown["needs_attention"]],
-                self.t("prov_col_n_bottom"): shown["n_bottom_quarter"],
-                self.t("prov_col_bottom"): [bottom_text(c, i) for c, i in zip(
-                    shown["district_code"], shown["bottom_quarter"], strict=True)],
-                self.t("prov_col_furthest"): [furthest_text(c, i) for c, i in zip(
-                    shown["district_code"], shown["furthest_from_target"], strict=True)],
-            })
-            parts.append(str(table(out, numeric=[self.t("prov_col_n_bottom")],
-                                   css="data attention")))
+            out = pd.DataFrame(
+                {
+                    self.t("col_district"): shown["district"],
+                    self.t("prov_col_attention"): [
+                        self.t("prov_yes" if a else "prov_no") for a in shown["needs_attention"]
+                    ],
+                    self.t("prov_col_bottom"): [
+                        bottom_text(c, i)
+                        for c, i in zip(
+                            shown["district_code"], shown["bottom_quarter"], strict=True
+                        )
+                    ],
+                    self.t("prov_col_furthest"): [
+                        furthest_text(c, i)
+                        for c, i in zip(
+                            shown["district_code"], shown["furthest_from_target"], strict=True
+                        )
+                    ],
+                }
+            )
+            parts.append(str(table(out, css="data attention")))
         return Section("".join(parts))
 
     def inequality(self) -> Section:
         frame = self.inequality_frame()
-        parts = [str(tag("h2", escape(self.t("prov_sec_inequality")))),
-                 str(tag("p", escape(self.t("prov_inequality_intro"))))]
+        parts = [
+            str(tag("h2", escape(self.t("prov_sec_inequality")))),
+            str(tag("p", escape(self.t("prov_inequality_intro")))),
+        ]
         rows, notes = [], []
         for r in frame.to_dict("records"):
             ind = r["indicator"]
             label = f"{self.label(ind)} ({r['year'] or self.t('no_data')})"
             if r["n"] == 0:
-                rows.append({self.t("col_indicator"): label, "n": 0,
-                             self.t("prov_col_min_max"): self.t("no_data")})
+                rows.append(
+                    {
+                        self.t("col_indicator"): label,
+                        "n": 0,
+                        self.t("prov_col_range"): self.t("no_data"),
+                    }
+                )
                 notes.append(self.t("prov_inequality_none", label=self.label(ind)))
                 continue
             sii = "–"
             if r["sii"] is not None and _finite(r["sii"]):
-                sii = (f"{self.num(r['sii'], 1, signed=True)} "
-                       f"({self.num(r['sii_low'], 1)} … {self.num(r['sii_high'], 1)}; "
-                       f"n = {r['sii_n']})")
-            rows.append({
-                self.t("col_indicator"): label,
-                "n": r["n"],
-                self.t("prov_col_min_max"): f"{self.num(r['min'], 1)} – {self.num(r['max'], 1)}",
-                self.t("prov_col_range"): f"{self.num(r['range'], 1)} {self.gap_unit(ind)}",
-                self.t("prov_col_best"): f"{self.num(r['best'], 1)} ({r['best_district']})",
-                self.t("prov_col_worst"): f"{self.num(r['worst'], 1)} ({r['worst_district']})",
-                self.t("prov_col_ratio"): self.num(r["ratio"], 2),
-                self.t("prov_col_cv"): self.num(r["cv"] * 100, 1) + " %"
-                if r["cv"] is not None and _finite(r["cv"]) else "–",
-                self.t("prov_col_sii"): sii,
-            })
+                sii = (
+                    f"{self.num(r['sii'], 1, signed=True)} "
+                    f"({self.num(r['sii_low'], 1)} … {self.num(r['sii_high'], 1)})"
+                )
+            rows.append(
+                {
+                    self.t("col_indicator"): label,
+                    "n": r["n"],
+                    self.t("prov_col_range"): f"{self.num(r['range'], 1)} {self.gap_unit(ind)}",
+                    self.t("prov_col_best"): self.extreme(
+                        r["best"], r["best_district"], r["best_ties"]
+                    ),
+                    self.t("prov_col_worst"): self.extreme(
+                        r["worst"], r["worst_district"], r["worst_ties"]
+                    ),
+                    self.t("prov_col_ratio"): self.num(r["ratio"], 2),
+                    self.t("prov_col_cv"): self.num(r["cv"] * 100, 1) + " %"
+                    if r["cv"] is not None and _finite(r["cv"])
+                    else "–",
+                    self.t("prov_col_sii"): sii,
+                }
+            )
             notes.append(self.sii_sentence(r))
         shown = pd.DataFrame(rows).fillna("–")
-        parts.append(str(table(shown, numeric=["n", self.t("prov_col_range"),
-                                               self.t("prov_col_ratio"), self.t("prov_col_cv")],
-                               css="data inequality")))
-        parts.append(str(download_csv(frame.drop(columns=[], errors="ignore"),
-                                      f"{_slug(self.province)}_ketimpangan.csv",
-                                      self.t("download_csv"))))
-        parts.append(Markup("<ul class=\"messages\">"
-                            + "".join(str(tag("li", escape(n))) for n in notes) + "</ul>"))
+        parts.append(str(table(shown, numeric=["n"], css="data inequality")))
+        parts.append(
+            str(
+                download_csv(
+                    frame, f"{_slug(self.province)}_ketimpangan.csv", self.t("download_csv")
+                )
+            )
+        )
+        parts.append(
+            Markup(
+                '<ul class="messages">'
+                + "".join(str(tag("li", escape(n))) for n in notes)
+                + "</ul>"
+            )
+        )
         chart = self.sii_chart(frame)
         if chart is not None:
             parts.append(str(chart))
         return Section("".join(parts))
+
+    def extreme(self, value: float, district: str, ties: int) -> str:
+        """'9,2 (Kota Tangerang Selatan)', or with districts sharing the value
+        '100,0 (Kabupaten Pacitan dan 4 lainnya)'."""
+        who = self.t("prov_and_others", name=district, n=ties) if ties else district
+        return f"{self.num(value, 1)} ({who})"
 
     def sii_sentence(self, r: dict[str, Any]) -> str:
         ind = r["indicator"]
@@ -526,18 +803,29 @@ class ProvinceReport:
         if r["n"] < MIN_FOR_INEQUALITY:
             small = " " + self.t("prov_small_n", n=r["n"], min=MIN_FOR_INEQUALITY)
         if r["sii"] is None or not _finite(r["sii"]):
-            return self.t("prov_sii_none", label=self.label(ind), n=r["sii_n"],
-                          min=MIN_FOR_SII) + small
+            return (
+                self.t("prov_sii_none", label=self.label(ind), n=r["sii_n"], min=MIN_FOR_SII)
+                + small
+            )
         if r["sii_low"] <= 0 <= r["sii_high"]:
             reading = self.t("prov_sii_uncertain")
         elif r["sii"] > 0:
             reading = self.t("prov_sii_richer_higher")
         else:
             reading = self.t("prov_sii_richer_lower")
-        return self.t("prov_sii_text", label=self.label(ind),
-                      slope=self.num(r["sii"], 1, signed=True), unit=self.gap_unit(ind),
-                      low=self.num(r["sii_low"], 1), high=self.num(r["sii_high"], 1),
-                      n=r["sii_n"], reading=reading) + small
+        return (
+            self.t(
+                "prov_sii_text",
+                label=self.label(ind),
+                slope=self.num(r["sii"], 1, signed=True),
+                unit=self.gap_unit(ind),
+                low=self.num(r["sii_low"], 1),
+                high=self.num(r["sii_high"], 1),
+                n=r["sii_n"],
+                reading=reading,
+            )
+            + small
+        )
 
     def sii_chart(self, frame: pd.DataFrame) -> Markup | None:
         if not any(r is not None and _finite(r) for r in frame["sii"]):
@@ -546,11 +834,24 @@ class ProvinceReport:
         for ax, r in zip(axes.flat, frame.to_dict("records"), strict=True):
             ind = r["indicator"]
             ax.set_title(f"{self.label(ind)} ({r['year'] or self.t('no_data')})", fontsize=10)
+            if r["n"] < MIN_FOR_INEQUALITY and r["n"]:
+                ax.set_title(
+                    f"{self.label(ind)} ({r['year']}; n = {r['n']} < {MIN_FOR_INEQUALITY})",
+                    fontsize=10,
+                    color="#a15c00",
+                )
             sii = slope_index(self.values(ind).dropna(), self.grdp(r["year"]))
             data = sii["frame"]
             if data.empty:
-                ax.text(0.5, 0.5, self.t("no_data"), ha="center", va="center",
-                        transform=ax.transAxes, color="#5b6b76")
+                ax.text(
+                    0.5,
+                    0.5,
+                    self.t("no_data"),
+                    ha="center",
+                    va="center",
+                    transform=ax.transAxes,
+                    color="#5b6b76",
+                )
                 ax.set_axis_off()
                 continue
             ax.scatter(data["x"], data["value"], color="#0b6e4f", zorder=3)
@@ -559,16 +860,20 @@ class ProvinceReport:
                 ax.plot(xs, sii["intercept"] + sii["slope"] * xs, color="#d08c00", lw=1.6)
             if len(data) <= 15:
                 for code, row in data.iterrows():
-                    ax.annotate(self.ctx.registry.get(code).short_name, (row["x"], row["value"]),
-                                xytext=(4, 3), textcoords="offset points", fontsize=7.5,
-                                color="#1d2a33")
+                    ax.annotate(
+                        self.short_label(code),
+                        (row["x"], row["value"]),
+                        xytext=(4, 3),
+                        textcoords="offset points",
+                        fontsize=7.5,
+                        color="#1d2a33",
+                    )
             ax.set_xlim(-0.05, 1.12)
             ax.set_xlabel(self.t("prov_grdp_rank_axis"), fontsize=8.5)
             ax.set_ylabel(self.unit(ind), fontsize=9)
             ax.grid(alpha=0.3)
             ax.tick_params(labelsize=8)
-            ax.yaxis.set_major_formatter(
-                matplotlib.ticker.FuncFormatter(lambda v, _p: self.num(v, 1)))
+            ax.yaxis.set_major_formatter(mticker.FuncFormatter(lambda v, _p: self.num(v, 1)))
         fig.tight_layout()
         html = figure(fig, self.t("prov_sec_inequality"), self.t("prov_sii_caption"))
         plt.close(fig)
@@ -577,16 +882,29 @@ class ProvinceReport:
     def footer(self) -> Section:
         versions = software_versions()
         software = ", ".join(f"{k} {v}" for k, v in versions.items())
-        params = json.dumps({k: v for k, v in self.parameters.items() if v is not None},
-                            ensure_ascii=False)
-        line = self.t("footer_line", data_version=self.ctx.data_version,
-                      model_version=self.ctx.models.model_version, params=params,
-                      software=software, date=date.today().isoformat())
+        params = json.dumps(
+            {k: v for k, v in self.parameters.items() if v is not None}, ensure_ascii=False
+        )
+        line = self.t(
+            "footer_line",
+            data_version=self.ctx.data_version,
+            model_version=self.ctx.models.model_version,
+            params=params,
+            software=software,
+            date=date.today().isoformat(),
+        )
         return Section(tag("div", escape(line), class_="report-footer"))
 
     def all_sections(self) -> list[Section]:
-        return [self.header(), self.ranked_table(), self.heatmap(), self.maps(),
-                self.attention(), self.inequality(), self.footer()]
+        return [
+            self.header(),
+            self.ranked_table(),
+            self.heatmap(),
+            self.maps(),
+            self.attention(),
+            self.inequality(),
+            self.footer(),
+        ]
 
 
 def _finite(value) -> bool:

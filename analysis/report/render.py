@@ -52,6 +52,9 @@ def execute(
 ) -> nbformat.NotebookNode:
     """Run the jupytext notebook `notebook` with papermill and save the executed .ipynb."""
     nb = jupytext.read(notebook)
+    for i, cell in enumerate(nb.cells):  # deterministic ids: the same inputs give the same HTML
+        cell.id = f"cell-{i}"
+        cell.metadata.setdefault("tags", [])
     nb.metadata.setdefault(
         "kernelspec", {"name": KERNEL, "display_name": "Python 3", "language": "python"}
     )
@@ -92,6 +95,8 @@ def page(body: str, *, title: str, lang: str, footer: str) -> str:
 
 
 def to_html_nbconvert(nb: nbformat.NotebookNode, *, title: str, lang: str) -> str:
+    for i, cell in enumerate(nb.cells):  # papermill's injected cell gets a random id
+        cell.id = f"cell-{i}"
     exporter = HTMLExporter(
         template_name="basic",
         exclude_input=True,

@@ -1,0 +1,400 @@
+"""Batch rendering: one district, a province or all 514, in parallel, resumable, failures isolated.
+
+A job is one (district, language) report. Its cache key hashes everything the report depends on:
+data and model versions, the parameters, the targets that apply to that district, the notebook
+source and the report code. A report whose stored key matches is skipped; `force` redoes it.
+Reports are written atomically (temporary file + rename), so an interrupted batch leaves no
+half-written HTML and a re-run finishes only what is left. One district's failure is logged with
+its traceback and never stops the others.
+
+Executors: a local process pool (default) or Dask distributed (`scheduler` address), which run
+the same `run_job` function.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import time
+import traceback
+from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from analysis import __version__
+from analysis.paths import PROCESSED_DIR, PROJECT_ROOT, REPORTS_DIR
+from analysis.regions import District
+
+# Code a report's content depends on (the index page is not part of any report).
+REPORT_CODE = [
+    p
+    for p in sorted((PROJECT_ROOT / "analysis" / "report").rglob("*"))
+    if p.is_file() and p.name not in ("index.py", "index.html.j2") and "__pycache__" not in p.parts
+] + [PROJECT_ROOT / "analysis" / "strings.yaml", PROJECT_ROOT / "analysis" / "explain.py"]
+LOG_DIR = PROJECT_ROOT / "build" / "logs"
+
+
+@dataclass(frozen=True)
+class Job:
+    district_code: str
+    district_name: str
+    province: str
+    lang: str
+    out_html: str
+    key: str
+    parameters: dict[str, Any]
+    notebook: str
+    log: str
+    kind: str = "district"  # "district" | "province"
+
+
+@dataclass
+class JobResult:
+    district_code: str
+    district_name: str
+    province: str
+    lang: str
+    status: str  # ok | failed | skipped
+    seconds: float
+    out_html: str
+    reason: str = ""
+    peak_rss_mb: float | None = None
+    headline: dict[str, Any] = field(default_factory=dict)
+    kind: str = "district"
+
+
+def code_hash(notebook: Path) -> str:
+    digest = hashlib.sha256(notebook.read_bytes())
+    for path in REPORT_CODE:
+        if path.is_file():
+            digest.update(path.read_bytes())
+    digest.update(__version__.encode())
+    return digest.hexdigest()[:16]
+
+
+def job_key(
+    *, data_version: str, model_version: str, parameters: dict, targets: dict, code: str
+) -> str:
+    doc = json.dumps(
+        {
+            "data": data_version,
+            "models": model_version,
+            "parameters": parameters,
+            "targets": targets,
+            "code": code,
+        },
+        sort_keys=True,
+        default=str,
+    )
+    return hashlib.sha256(doc.encode()).hexdigest()[:20]
+
+
+def key_path(out_html: Path) -> Path:
+    return out_html.with_name(out_html.name + ".key.json")
+
+
+def stored_key(out_html: Path) -> str | None:
+    path = key_path(out_html)
+    if not out_html.exists() or not path.exists():
+        return None
+    try:
+        return json.loads(path.read_text(encoding="utf-8")).get("key")
+    except ValueError:
+        return None
+
+
+def plan(
+    districts: Iterable[District],
+    langs: Iterable[str],
+    *,
+    out_dir: Path = REPORTS_DIR,
+    processed_dir: Path = PROCESSED_DIR,
+    reference: str = "national",
+    targets_file: Path | None = None,
+    notebook: Path | None = None,
+) -> list[Job]:
+    """The jobs for these districts and languages, each with its cache key."""
+    from analysis.explain import TARGETS_DIR
+    from analysis.models.store import load_models
+    from analysis.panel import read_version_file
+    from analysis.report.run import NOTEBOOKS, report_path, slug
+    from analysis.targets import load_targets
+
+    notebook = notebook or NOTEBOOKS / "district_report.py"
+    data_version = (read_version_file(processed_dir) or {}).get("data_version", "")
+    model_version = load_models(processed_dir).model_version
+    targets = load_targets(TARGETS_DIR / "national.yaml", (targets_file,) if targets_file else ())
+    code = code_hash(notebook)
+    jobs = []
+    for d in districts:
+        mine = {}
+        for ind in ("life_expectancy", "immunization_complete", "stunting", "facility_delivery"):
+            tg = targets.for_district(d.code, ind)
+            mine[ind] = None if tg is None else [tg.value, tg.year, tg.scope, tg.source_document]
+        for lang in langs:
+            parameters = {
+                "district": d.code,
+                "lang": lang,
+                "reference": reference,
+                "targets_file": str(targets_file) if targets_file else None,
+                "processed_dir": str(processed_dir),
+            }
+            out = report_path(out_dir, d, lang)
+            key = job_key(
+                data_version=data_version,
+                model_version=model_version,
+                # the targets file enters through the targets that apply to d
+                parameters={
+                    k: v
+                    for k, v in parameters.items()
+                    if k not in ("processed_dir", "targets_file")
+                },
+                targets=mine,
+                code=code,
+            )
+            log = LOG_DIR / slug(d.province) / f"{slug(d.name)}.{lang}.log"
+            jobs.append(
+                Job(
+                    d.code,
+                    d.name,
+                    d.province,
+                    lang,
+                    str(out),
+                    key,
+                    parameters,
+                    str(notebook),
+                    str(log),
+                )
+            )
+    return jobs
+
+
+def plan_provinces(
+    provinces: Iterable[str],
+    langs: Iterable[str],
+    *,
+    out_dir: Path = REPORTS_DIR,
+    processed_dir: Path = PROCESSED_DIR,
+) -> list[Job]:
+    """Province overview jobs (OUT/<province>/index.html), keyed like district reports."""
+    from analysis.models.store import load_models
+    from analysis.panel import read_version_file
+    from analysis.report.run import NOTEBOOKS, province_path, slug
+
+    notebook = NOTEBOOKS / "province_overview.py"
+    data_version = (read_version_file(processed_dir) or {}).get("data_version", "")
+    model_version = load_models(processed_dir).model_version
+    code = code_hash(notebook)
+    jobs = []
+    for province in provinces:
+        for lang in langs:
+            parameters = {"province": province, "lang": lang, "processed_dir": str(processed_dir)}
+            key = job_key(
+                data_version=data_version,
+                model_version=model_version,
+                parameters={"province": province, "lang": lang},
+                targets={},
+                code=code,
+            )
+            log = LOG_DIR / slug(province) / f"index.{lang}.log"
+            jobs.append(
+                Job(
+                    province,
+                    province,
+                    province,
+                    lang,
+                    str(province_path(out_dir, province, lang)),
+                    key,
+                    parameters,
+                    str(notebook),
+                    str(log),
+                    kind="province",
+                )
+            )
+    return jobs
+
+
+def _peak_rss_mb() -> float | None:
+    try:
+        import resource
+
+        usage = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        return round(max(usage, children) / 1024, 1)
+    except Exception:  # pragma: no cover - non-Unix
+        return None
+
+
+def headline(job: Job) -> dict[str, Any]:
+    """Latest value of each PIP indicator, for the index page."""
+    from analysis.panel import load_panel, preferred_values
+    from analysis.sources import load_manifest
+
+    panel = load_panel(Path(job.parameters["processed_dir"]))
+    mine = preferred_values(panel[panel["district_code"] == job.district_code], load_manifest())
+    out = {}
+    for ind, rows in mine.sort_values("year").groupby("indicator"):
+        if ind in ("life_expectancy", "immunization_complete", "stunting", "facility_delivery"):
+            last = rows.iloc[-1]
+            out[ind] = {"value": float(last["value"]), "year": int(last["year"])}
+    return out
+
+
+def run_job(job: Job) -> JobResult:
+    """Render one report; never raises (a failure is returned with its reason and logged)."""
+    from analysis.i18n import t
+    from analysis.report.render import render
+    from analysis.report.run import BUILD_DIR, slug
+
+    start = time.perf_counter()
+    log = Path(job.log)
+    log.parent.mkdir(parents=True, exist_ok=True)
+    out = Path(job.out_html)
+    executed = BUILD_DIR / slug(job.province) / f"{slug(job.district_name)}.{job.lang}.ipynb"
+    if job.kind == "province":
+        executed = executed.with_name(f"index.{job.lang}.ipynb")
+        title = t("prov_title", job.lang, province=job.province)
+    else:
+        title = t("report_title", job.lang, district=job.district_name)
+    try:
+        render(
+            Path(job.notebook),
+            job.parameters,
+            out,
+            executed,
+            title=title,
+            lang=job.lang,
+            engine=os.environ.get("PIP_REPORT_ENGINE", "auto"),
+        )
+        info = headline(job) if job.kind == "district" else {}
+        seconds = time.perf_counter() - start
+        key_doc = {
+            "key": job.key,
+            "kind": job.kind,
+            "district_code": job.district_code,
+            "district": job.district_name,
+            "province": job.province,
+            "lang": job.lang,
+            "seconds": round(seconds, 2),
+            "headline": info,
+            "rendered_at": time.strftime("%Y-%m-%dT%H:%M:%S"),
+        }
+        tmp = key_path(out).with_suffix(".part")
+        tmp.write_text(json.dumps(key_doc), encoding="utf-8")
+        tmp.replace(key_path(out))
+        log.write_text(f"ok in {seconds:.1f} s -> {out}\n", encoding="utf-8")
+        return JobResult(
+            job.district_code,
+            job.district_name,
+            job.province,
+            job.lang,
+            "ok",
+            seconds,
+            str(out),
+            peak_rss_mb=_peak_rss_mb(),
+            headline=info,
+            kind=job.kind,
+        )
+    except Exception as exc:  # noqa: BLE001 - one district's failure must not stop the batch
+        seconds = time.perf_counter() - start
+        log.write_text(traceback.format_exc(), encoding="utf-8")
+        reason = f"{type(exc).__name__}: {exc}".splitlines()[0][:300]
+        return JobResult(
+            job.district_code,
+            job.district_name,
+            job.province,
+            job.lang,
+            "failed",
+            seconds,
+            str(out),
+            reason=f"{reason} (log: {log})",
+            peak_rss_mb=_peak_rss_mb(),
+            kind=job.kind,
+        )
+
+
+def _skipped(job: Job) -> JobResult:
+    doc = json.loads(key_path(Path(job.out_html)).read_text(encoding="utf-8"))
+    return JobResult(
+        job.district_code,
+        job.district_name,
+        job.province,
+        job.lang,
+        "skipped",
+        0.0,
+        job.out_html,
+        reason="up to date",
+        headline=doc.get("headline", {}),
+        kind=job.kind,
+    )
+
+
+def run_batch(
+    jobs: list[Job],
+    *,
+    workers: int = 2,
+    force: bool = False,
+    executor: str = "local",
+    scheduler: str | None = None,
+    on_result: Callable[[JobResult], None] | None = None,
+) -> list[JobResult]:
+    """Run the jobs that are not up to date. `on_result` is called as each finishes."""
+    results: list[JobResult] = []
+    todo = []
+    for job in jobs:
+        if not force and stored_key(Path(job.out_html)) == job.key:
+            result = _skipped(job)
+            results.append(result)
+            if on_result:
+                on_result(result)
+        else:
+            todo.append(job)
+    if not todo:
+        return results
+    if executor == "dask":
+        results += _run_dask(todo, scheduler, on_result)
+        return results
+    if executor != "local":
+        raise ValueError(f"executor must be local or dask, not {executor!r}")
+    with ProcessPoolExecutor(max_workers=max(1, workers)) as pool:
+        futures = {pool.submit(run_job, job): job for job in todo}
+        try:
+            for future in as_completed(futures):
+                result = future.result()
+                results.append(result)
+                if on_result:
+                    on_result(result)
+        except KeyboardInterrupt:
+            for future in futures:
+                future.cancel()
+            raise
+    return results
+
+
+def _run_dask(jobs: list[Job], scheduler: str | None, on_result) -> list[JobResult]:
+    from dask.distributed import Client
+    from dask.distributed import as_completed as dask_completed
+
+    if not scheduler:
+        raise ValueError("--executor dask needs --scheduler ADDRESS (e.g. tcp://127.0.0.1:8786)")
+    results = []
+    with Client(scheduler) as client:
+        futures = client.map(run_job, jobs, pure=False)
+        for future in dask_completed(futures):
+            result = future.result()
+            results.append(result)
+            if on_result:
+                on_result(result)
+    return results
+
+
+def summary_rows(results: list[JobResult]) -> list[dict[str, Any]]:
+    return [
+        asdict(r)
+        for r in sorted(
+            results, key=lambda r: (r.status != "failed", r.province, r.district_name, r.lang)
+        )
+    ]

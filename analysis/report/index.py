@@ -1,0 +1,92 @@
+"""reports/index.html: every rendered report, searchable and sortable, itself self-contained."""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import date
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from analysis.catalogue import PIP_INDICATORS
+from analysis.i18n import fmt_number, t
+from analysis.report.render import TEMPLATES, write_atomic
+
+
+def build_index(out_dir: Path, failures: list | None = None, lang: str = "id") -> Path:
+    """Scan out_dir for rendered reports (their .key.json) and write out_dir/index.html."""
+    rows = []
+    for key_file in sorted(out_dir.glob("*/*.html.key.json")):
+        doc = json.loads(key_file.read_text(encoding="utf-8"))
+        if doc.get("kind") == "province":
+            continue
+        html = key_file.with_name(key_file.name.removesuffix(".key.json"))
+        if not html.exists():
+            continue
+        rows.append(
+            _row(
+                doc["district"],
+                doc["province"],
+                doc["lang"],
+                "ok",
+                os.path.relpath(html, out_dir),
+                doc.get("headline", {}),
+                lang,
+            )
+        )
+    for f in failures or []:
+        if getattr(f, "kind", "district") == "province":
+            continue
+        rows.append(_row(f.district_name, f.province, f.lang, "failed", None, {}, lang))
+    provinces = [
+        {"name": p.parent.name.replace("-", " ").title(), "href": os.path.relpath(p, out_dir)}
+        for p in sorted(out_dir.glob("*/index.html"))
+    ]
+    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape())
+    headers = [
+        {"label": t("col_district", lang)},
+        {"label": "Provinsi" if lang == "id" else "Province"},
+        {"label": "Bahasa" if lang == "id" else "Language"},
+        {"label": "Status"},
+    ]
+    headers += [{"label": t(f"short_{i}", lang), "num": True} for i in PIP_INDICATORS]
+    html = env.get_template("index.html.j2").render(
+        lang=lang,
+        css=(TEMPLATES / "report.css").read_text(encoding="utf-8"),
+        title=t("index_title", lang),
+        subtitle=t("index_subtitle", lang, n=len(rows), date=date.today().isoformat()),
+        provinces=provinces,
+        provinces_title=t("index_provinces", lang),
+        reports_title=t("index_reports", lang),
+        search_placeholder=t("index_search", lang),
+        headers=headers,
+        rows=rows,
+        footer=t("methods_caveat", lang),
+    )
+    path = out_dir / "index.html"
+    write_atomic(path, html)
+    return path
+
+
+def _row(district, province, report_lang, status, href, headline, lang):
+    values = []
+    for ind in PIP_INDICATORS:
+        h = headline.get(ind)
+        values.append(
+            {
+                "raw": "" if h is None else h["value"],
+                "text": t("no_data", lang)
+                if h is None
+                else f"{fmt_number(h['value'], lang, 1)} ({h['year']})",
+            }
+        )
+    return {
+        "district": district,
+        "province": province,
+        "lang": report_lang,
+        "status": status,
+        "status_label": t(f"index_status_{status}", lang),
+        "href": href,
+        "cells": values,
+    }

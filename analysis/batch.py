@@ -268,6 +268,7 @@ def run_job(job: Job) -> JobResult:
             title=title,
             lang=job.lang,
             engine=os.environ.get("PIP_REPORT_ENGINE", "auto"),
+            warm=os.environ.get("PIP_WARM_KERNEL", "1") != "0",
         )
         info = headline(job) if job.kind == "district" else {}
         seconds = time.perf_counter() - start

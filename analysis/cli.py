@@ -343,11 +343,15 @@ def explain(
 
 
 @app.command()
-def bench() -> None:
-    """Time the data build (cold, warm), model fitting and one district's explanation."""
+def bench(
+    all_districts: Annotated[
+        bool, typer.Option("--all/--no-all", help="Also render all 514 (slow).")
+    ] = True,
+) -> None:
+    """Time the data build, model fitting, explanations and report rendering (prints figures)."""
     from analysis.bench import run
 
-    run(echo=console.print)
+    run(echo=console.print, all_districts=all_districts)
 
 
 def _json_default(obj):

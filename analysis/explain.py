@@ -26,6 +26,7 @@ from analysis.targets import Targets, load_targets
 from analysis.trends import district_trend, target_verdict
 
 TARGETS_DIR = PARAMS_DIR / "targets"
+_CONTEXTS: dict[tuple, Context] = {}
 
 
 @dataclass

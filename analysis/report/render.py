@@ -86,6 +86,69 @@ def execute(
     return nbformat.read(executed, as_version=4)
 
 
+_WARM: dict[str, Any] = {}  # this process's reusable kernel: {"km": …, "kc": …}
+
+
+def _warm_kernel(cwd: Path):
+    """A kernel kept alive across reports in this (worker) process: imports and loaded data
+    stay in memory, so only the notebook's own work is paid per report."""
+    from jupyter_client.manager import start_new_kernel
+
+    km = _WARM.get("km")
+    if km is None or not km.is_alive():
+        env = {**os.environ, "MPLBACKEND": "Agg"}
+        km, kc = start_new_kernel(kernel_name=KERNEL, cwd=str(cwd), env=env)
+        _WARM.update(km=km, kc=kc)
+    return _WARM["km"], _WARM["kc"]
+
+
+def shutdown_warm_kernel() -> None:
+    km, kc = _WARM.pop("km", None), _WARM.pop("kc", None)
+    if kc is not None:
+        kc.stop_channels()
+    if km is not None:
+        km.shutdown_kernel(now=True)
+
+
+def execute_warm(
+    notebook: Path, parameters: dict[str, Any], executed: Path
+) -> nbformat.NotebookNode:
+    """Like `execute`, on this process's warm kernel: papermill's parameter injection, nbclient's
+    execution, a namespace reset (%reset -f) before each report so no variable carries over."""
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError
+    from papermill.parameterize import parameterize_notebook
+
+    nb = jupytext.read(notebook)
+    for i, cell in enumerate(nb.cells):
+        cell.id = f"cell-{i}"
+        cell.metadata.setdefault("tags", [])
+    nb.metadata.setdefault(
+        "kernelspec", {"name": KERNEL, "display_name": "Python 3", "language": "python"}
+    )
+    nb.metadata.setdefault("papermill", {})
+    nb = parameterize_notebook(nb, parameters)
+    km, kc = _warm_kernel(notebook.parent)
+    reply = kc.execute_interactive(
+        "get_ipython().run_line_magic('reset', '-f')", timeout=60, store_history=False
+    )
+    if reply["content"]["status"] != "ok":
+        shutdown_warm_kernel()
+        km, kc = _warm_kernel(notebook.parent)
+    client = NotebookClient(nb, km=km, kernel_name=KERNEL, timeout=1800)
+    client.kc = kc
+    try:
+        client.execute()
+    except CellExecutionError as exc:
+        raise AnalysisError(f"{notebook.name} failed: {str(exc).strip().splitlines()[-1]}") from exc
+    except Exception:
+        shutdown_warm_kernel()  # a dead or confused kernel is replaced for the next report
+        raise
+    executed.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, executed)
+    return nb
+
+
 def page(body: str, *, title: str, lang: str, footer: str) -> str:
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape())
     css = (TEMPLATES / "report.css").read_text(encoding="utf-8")
@@ -148,13 +211,20 @@ def render(
     title: str,
     lang: str,
     engine: str = "auto",
+    warm: bool = False,
 ) -> Path:
-    """Execute and render; returns the HTML path. engine: auto | nbconvert | quarto."""
+    """Execute and render; returns the HTML path. engine: auto | nbconvert | quarto.
+    warm: run on this process's reusable kernel (batch workers) instead of a fresh one.
+    warm: run on this process's reusable kernel (batch workers) instead of papermill's fresh one.
+    """
     if engine == "auto":
         engine = "quarto" if quarto_available() else "nbconvert"
     if engine == "quarto" and not quarto_available():
         raise AnalysisError("--engine quarto needs the `quarto` command on PATH")
-    nb = execute(notebook, parameters, executed)
+    if warm:
+        nb = execute_warm(notebook, parameters, executed)
+    else:
+        nb = execute(notebook, parameters, executed)
     if engine == "quarto":
         html = to_html_quarto(executed, out_html)
     else:

@@ -115,6 +115,8 @@ def plan(
     reference: str = "national",
     targets_file: Path | None = None,
     notebook: Path | None = None,
+    spm_file: Path | None = None,
+    units_file: Path | None = None,
 ) -> list[Job]:
     """The jobs for these districts and languages, each with its cache key."""
     from analysis.explain import TARGETS_DIR
@@ -128,9 +130,26 @@ def plan(
     model_version = load_models(processed_dir).model_version
     targets = load_targets(TARGETS_DIR / "national.yaml", (targets_file,) if targets_file else ())
     code = code_hash(notebook)
+    spm_rows = None
+    if spm_file:
+        from analysis.regions import load_registry
+        from analysis.spm import read_spm
+
+        spm_rows = read_spm(Path(spm_file), load_registry()).rows
+    unit_rows = None
+    if units_file:
+        from analysis.catalogue import load_catalogue
+        from analysis.regions import load_registry
+        from analysis.subdistrict import read_units
+
+        unit_rows = read_units(Path(units_file), load_registry(), load_catalogue()).rows
     jobs = []
     for d in districts:
         mine = {}
+        if spm_rows is not None:  # the SPM rows of this district are part of its report
+            mine["spm"] = spm_rows[spm_rows["district_code"] == d.code].to_csv(index=False)
+        if unit_rows is not None:  # the unit table's rows for d are part of its report
+            mine["units"] = unit_rows[unit_rows["district_code"] == d.code].to_csv(index=False)
         for ind in ("life_expectancy", "immunization_complete", "stunting", "facility_delivery"):
             tg = targets.for_district(d.code, ind)
             mine[ind] = None if tg is None else [tg.value, tg.year, tg.scope, tg.source_document]
@@ -139,8 +158,11 @@ def plan(
                 "district": d.code,
                 "lang": lang,
                 "reference": reference,
-                "targets_file": str(targets_file) if targets_file else None,
-                "processed_dir": str(processed_dir),
+                # absolute: the kernel runs in notebooks/
+                "targets_file": str(Path(targets_file).resolve()) if targets_file else None,
+                "processed_dir": str(Path(processed_dir).resolve()),
+                "spm_file": str(Path(spm_file).resolve()) if spm_file else None,
+                "units_file": str(Path(units_file).resolve()) if units_file else None,
             }
             out = report_path(out_dir, d, lang)
             key = job_key(
@@ -150,7 +172,7 @@ def plan(
                 parameters={
                     k: v
                     for k, v in parameters.items()
-                    if k not in ("processed_dir", "targets_file")
+                    if k not in ("processed_dir", "targets_file", "spm_file", "units_file")
                 },
                 targets=mine,
                 code=code,

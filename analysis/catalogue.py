@@ -143,7 +143,31 @@ def parse_catalogue(doc: dict, where: str = "params/indicators.yaml") -> Catalog
     return Catalogue(indicators=indicators, units=units, opds=opds)
 
 
+def load_catalogue(
+    path: Path = PARAMS_DIR / "indicators.yaml", imports_dir: Path | None = None
+) -> Catalogue:
+    """The catalogue, plus the indicators that registered imports declare (data/imports)."""
+    from analysis.imports import IMPORTS_DIR, MAPPING_FILE
+
+    folder = Path(imports_dir) if imports_dir is not None else IMPORTS_DIR
+    mappings = tuple(
+        (str(p), p.stat().st_mtime_ns) for p in sorted(folder.glob(f"*/{MAPPING_FILE}"))
+    )
+    return _load_catalogue(Path(path), mappings)
+
+
 @cache
-def load_catalogue(path: Path = PARAMS_DIR / "indicators.yaml") -> Catalogue:
+def _load_catalogue(path: Path, mappings: tuple[tuple[str, int], ...]) -> Catalogue:
     with open(path, encoding="utf-8") as fh:
-        return parse_catalogue(yaml.safe_load(fh), where=str(path))
+        doc = yaml.safe_load(fh)
+    for mapping_path, _mtime in mappings:
+        with open(mapping_path, encoding="utf-8") as fh:
+            declared = (yaml.safe_load(fh) or {}).get("indicators") or {}
+        clash = sorted(set(declared) & set(doc["indicators"]))
+        if clash:
+            raise ManifestError(
+                f"{mapping_path}: indicators {clash} already exist in "
+                f"{path}; map the columns to them instead of declaring them"
+            )
+        doc["indicators"].update(declared)
+    return parse_catalogue(doc, where=str(path))

@@ -76,6 +76,39 @@ def data(
     models(force=force)
 
 
+@app.command("import")
+def import_table(
+    table: Annotated[Path, typer.Argument(help="CSV (any separator) or Excel file.")],
+    mapping: Annotated[Path, typer.Option(help="Mapping YAML: district, year, value columns.")],
+) -> None:
+    """Add a district's own table to the panel through a mapping file (see README)."""
+    from analysis.imports import IMPORTS_DIR, register
+    from analysis.panel import build
+    from analysis.sources import load_manifest
+
+    try:
+        imp = register(table, mapping, IMPORTS_DIR, set(load_manifest()))
+        with console.status(f"importing {imp.id} and rebuilding the panel…"):
+            result = build(RAW_DIR, PROCESSED_DIR)
+    except AnalysisError as exc:
+        _fail(exc)
+    print_build(result)
+    import pandas as pd
+
+    quarantine = pd.read_csv(PROCESSED_DIR / "quarantine.csv", dtype=str, keep_default_na=False)
+    mine = quarantine[quarantine["source"] == imp.id]
+    mine.to_csv(imp.folder / "quarantine.csv", index=False)
+    row = result.counts[result.counts["source"] == imp.id].iloc[0]
+    console.print(
+        f"import {imp.id}: {row['values_read']} values read = {row['accepted']} "
+        f"accepted + {row['quarantined']} quarantined "
+        f"(reasons in {imp.folder / 'quarantine.csv'})"
+    )
+    for r in mine.head(10).itertuples(index=False):
+        console.print(f"  {r.file}, row {r.row}, column {r.column!r}: {r.reason}")
+    models(force=False)
+
+
 @app.command()
 def models(
     force: Annotated[bool, typer.Option("--force", help="Refit even if up to date.")] = False,
@@ -198,6 +231,8 @@ def report(
     lang: Annotated[list[str] | None, typer.Option(help="id | en (repeat for both)")] = None,
     reference: Annotated[str, typer.Option(help="national | province | peers")] = "national",
     targets: Annotated[Path | None, typer.Option(help="CSV of district targets.")] = None,
+    spm: Annotated[Path | None, typer.Option(help="SPM kesehatan achievement table.")] = None,
+    units: Annotated[Path | None, typer.Option(help="Kecamatan/puskesmas table.")] = None,
     out: Annotated[Path, typer.Option(help="Output folder.")] = Path("reports"),
     jobs: Annotated[int, typer.Option("--jobs", help="Parallel workers (default: cores).")] = 0,
     force: Annotated[bool, typer.Option("--force", help="Re-render up-to-date reports.")] = False,
@@ -240,6 +275,8 @@ def report(
             processed_dir=PROCESSED_DIR,
             reference=reference,
             targets_file=targets,
+            spm_file=spm,
+            units_file=units,
         )
         if province or all_districts:  # a province overview beside its district reports
             provinces = sorted({d.province for d in districts})

@@ -30,6 +30,7 @@ from analysis import __version__
 from analysis.catalogue import Catalogue, load_catalogue
 from analysis.consistency import apply_flags, compare_sources
 from analysis.errors import SourceFileError
+from analysis.imports import IMPORTS_DIR, import_signature, registered, to_source
 from analysis.paths import PARAMS_DIR, PROCESSED_DIR, RAW_DIR
 from analysis.readers.shapes import read_source_file
 from analysis.readers.tabular import QUARANTINE_COLUMNS
@@ -41,6 +42,7 @@ from analysis.validate import LINEAGE_COLUMNS, PANEL_COLUMNS, validate
 PACKAGE_DIR = Path(__file__).resolve().parent
 # Code whose change changes the processed data (the version includes its source text).
 DATA_LAYER_CODE = (
+    "imports.py",
     "numbers.py",
     "regions.py",
     "rules.py",
@@ -66,8 +68,13 @@ COUNT_COLUMNS = [
 DERIVED_SOURCE = "derived"
 
 
-def data_version(raw_dir: Path = RAW_DIR, sources: dict[str, Source] | None = None) -> str:
-    """Hash of every raw file the manifest lists, the params and the data-layer code."""
+def data_version(
+    raw_dir: Path = RAW_DIR,
+    sources: dict[str, Source] | None = None,
+    imports_dir: Path = IMPORTS_DIR,
+) -> str:
+    """Hash of every raw file the manifest lists, the imports, the params and the data-layer
+    code."""
     sources = sources if sources is not None else load_manifest()
     digest = hashlib.sha256()
     for source in sources.values():
@@ -76,6 +83,7 @@ def data_version(raw_dir: Path = RAW_DIR, sources: dict[str, Source] | None = No
             if not path.exists():
                 raise SourceFileError(f"{path} is missing: run `python -m analysis fetch` first")
             digest.update(f"{f.relpath}={sha256_of(path)}\n".encode())
+    digest.update(import_signature(imports_dir).encode())
     for name in PARAM_FILES:
         digest.update((PARAMS_DIR / name).read_bytes())
     for name in DATA_LAYER_CODE:
@@ -280,11 +288,13 @@ def build(
     *,
     force: bool = False,
     progress: Callable[[str], None] | None = None,
+    imports_dir: Path = IMPORTS_DIR,
 ) -> BuildResult:
-    """Build every processed output from data/raw, or do nothing if they are up to date."""
+    """Build every processed output from data/raw and the registered imports, or do nothing if
+    they are up to date."""
     start = time.perf_counter()
     sources = load_manifest()
-    version = data_version(raw_dir, sources)
+    version = data_version(raw_dir, sources, imports_dir)
     stored = read_version_file(out_dir)
     if (
         not force
@@ -303,13 +313,21 @@ def build(
             skipped=True,
             out_dir=out_dir,
         )
-    catalogue = load_catalogue()
+    catalogue = load_catalogue(imports_dir=imports_dir)
     registry = load_registry(raw_dir)
     accepted, quarantine, counts = read_sources(sources, registry, catalogue, raw_dir, progress)
+    imported = {imp.id: to_source(imp) for imp in registered(imports_dir)}
+    if imported:  # the user's own tables, each a source of its own
+        more = read_sources(imported, registry, catalogue, imports_dir, progress)
+        accepted, quarantine, counts = (
+            pd.concat([a, b], ignore_index=True)
+            for a, b in zip((accepted, quarantine, counts), more, strict=True)
+        )
+    everything = {**sources, **imported}
     if progress:
         progress("cross-source consistency")
-    disagreements, compared = compare_sources(accepted, catalogue, sources)
-    panel = apply_flags(accepted, disagreements, sources)
+    disagreements, compared = compare_sources(accepted, catalogue, everything)
+    panel = apply_flags(accepted, disagreements, everything)
     # derived values are computed from unflagged inputs only
     derived, derived_quarantine = derive_indicators(panel, catalogue)
     panel = pd.concat([panel, derived.assign(flag="", flag_detail="")], ignore_index=True)

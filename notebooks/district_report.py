@@ -20,13 +20,15 @@ lang = "id"  # "id" or "en"
 reference = "national"  # "national", "province" or "peers"
 targets_file = None  # CSV of district targets (params/targets/districts_template.csv)
 processed_dir = None  # default: data/processed
+spm_file = None  # SPM kesehatan achievement table (params/spm/spm_template.csv)
+units_file = None  # kecamatan / puskesmas table (district, unit, unit_type, year, indicator, value)
 
 # %%
 from analysis.report.district import DistrictReport
 
 report = DistrictReport.load(
     district, lang=lang, reference=reference, targets_file=targets_file,
-    processed_dir=processed_dir,
+    processed_dir=processed_dir, spm_file=spm_file, units_file=units_file,
 )
 report.header()
 
@@ -53,6 +55,12 @@ report.peers()
 
 # %%
 report.targets()
+
+# %%
+report.spm()
+
+# %%
+report.within_district()
 
 # %%
 report.follow_up()

@@ -21,6 +21,8 @@ SECTIONS = [
     "sec_root",
     "sec_peers",
     "sec_targets",
+    "sec_spm",
+    "sec_units",
     "sec_followup",
     "sec_methods",
 ]

@@ -34,6 +34,8 @@ from analysis.report.html import (  # noqa: E402
     table,
     tag,
 )
+
+table_html = table  # `table` is shadowed by locals of that name in some sections
 from analysis.sources import load_manifest  # noqa: E402
 
 COLORS = {
@@ -74,6 +76,8 @@ class DistrictReport:
         reference: str = "national",
         targets_file: str | None = None,
         processed_dir: str | None = None,
+        spm_file: str | None = None,
+        units_file: str | None = None,
     ) -> DistrictReport:
         folder = Path(processed_dir) if processed_dir else PROCESSED_DIR
         targets = (Path(targets_file),) if targets_file else ()
@@ -90,6 +94,8 @@ class DistrictReport:
                 "reference": reference,
                 "targets_file": targets_file,
                 "processed_dir": processed_dir,
+                "spm_file": spm_file,
+                "units_file": units_file,
             },
         )
         report.explanations = {ind: explain(ctx, code, ind, reference) for ind in PIP_INDICATORS}
@@ -814,6 +820,170 @@ class DistrictReport:
                 )
         return Section("".join(parts))
 
+    def spm(self) -> Section:
+        """SPM kesehatan achievement, when the district's table was given (--spm)."""
+        from analysis.spm import load_services, read_spm
+
+        parts = [str(tag("h2", escape(self.t("sec_spm"))))]
+        spm_file = self.parameters.get("spm_file")
+        if not spm_file:
+            parts.append(str(tag("p", escape(self.t("spm_none")), class_="note")))
+            return Section("".join(parts))
+        table = read_spm(Path(spm_file), self.ctx.registry)
+        mine = table.for_district(self.district_code)
+        if mine.empty:
+            parts.append(str(tag("p", escape(self.t("spm_none")), class_="note")))
+        else:
+            services = load_services()
+            label = "label_id" if self.lang == "id" else "label_en"
+            mine = mine.assign(name=[services[s][label] for s in mine["service"]])
+            lagging = mine[mine["percent"] < 100]
+            parts.append(
+                str(
+                    tag(
+                        "p",
+                        escape(
+                            self.t(
+                                "spm_intro",
+                                year=int(mine["year"].iloc[0]),
+                                file=Path(spm_file).name,
+                                n_lag=len(lagging),
+                                n=len(mine),
+                            )
+                        ),
+                    )
+                )
+            )
+            if len(lagging):
+                parts.append(
+                    str(
+                        tag(
+                            "p",
+                            escape(
+                                self.t(
+                                    "spm_lagging",
+                                    items="; ".join(
+                                        f"{r.name} ({self.num(r.percent, 1)} %)"
+                                        for r in lagging.head(3).itertuples()
+                                    ),
+                                )
+                            ),
+                        )
+                    )
+                )
+            fig, ax = plt.subplots(figsize=(9, 0.38 * len(mine) + 1.0))
+            ordered = mine.sort_values("percent", ascending=False)
+            colors = [
+                COLORS["improves"] if p >= 100 else COLORS["worsens"] for p in ordered["percent"]
+            ]
+            ax.barh(ordered["name"], ordered["percent"], color=colors)
+            ax.axvline(100, color="#1d2a33", lw=1, ls="--")
+            ax.set_xlabel(self.t("col_achievement") + " (%)", fontsize=9)
+            ax.tick_params(labelsize=8.5)
+            ax.grid(axis="x", alpha=0.3)
+            fig.tight_layout()
+            parts.append(str(figure(fig, self.t("sec_spm"))))
+            plt.close(fig)
+            shown = pd.DataFrame(
+                {
+                    self.t("col_service"): mine["name"],
+                    self.t("col_target_population"): [
+                        self.num(v, 0) for v in mine["target_population"]
+                    ],
+                    self.t("col_served"): [self.num(v, 0) for v in mine["served"]],
+                    self.t("col_achievement"): [self.num(v, 1) + " %" for v in mine["percent"]],
+                }
+            )
+            parts.append(str(table_html(shown, numeric=list(shown.columns[1:]))))
+            parts.append(
+                str(download_csv(mine, f"{self.district_code}_spm.csv", self.t("download_csv")))
+            )
+        if len(table.problems):
+            parts.append(str(tag("p", escape(self.t("spm_problems", n=len(table.problems))))))
+            parts.append(
+                str(
+                    table_html(
+                        table.problems.rename(
+                            columns={
+                                "row": self.t("col_row"),
+                                "column": self.t("col_column"),
+                                "reason": self.t("col_reason"),
+                            }
+                        )
+                    )
+                )
+            )
+        return Section("".join(parts))
+
+    def within_district(self) -> Section:
+        """Kecamatan / puskesmas ranking and spread, when the district's table was given."""
+        from analysis.subdistrict import read_units, unit_summary
+
+        parts = [str(tag("h2", escape(self.t("sec_units"))))]
+        units_file = self.parameters.get("units_file")
+        if not units_file:
+            parts.append(str(tag("p", escape(self.t("units_none")), class_="note")))
+            return Section("".join(parts))
+        units = read_units(Path(units_file), self.ctx.registry, self.ctx.catalogue)
+        mine = units.rows[units.rows["district_code"] == self.district_code]
+        if mine.empty:
+            parts.append(str(tag("p", escape(self.t("units_none")), class_="note")))
+        for indicator in sorted(mine["indicator"].unique()):
+            ind = self.ctx.catalogue[indicator]
+            ranked, spread = unit_summary(mine, indicator, ind.direction)
+            low = ", ".join(ranked.loc[ranked["pulls_down"], "unit"])
+            parts.append(str(tag("h3", escape(self.label(indicator)))))
+            parts.append(
+                str(
+                    tag(
+                        "p",
+                        escape(
+                            self.t(
+                                "units_spread",
+                                indicator=self.label(indicator),
+                                year=spread["year"],
+                                n=spread["n"],
+                                min=self.num(spread["min"], 1),
+                                max=self.num(spread["max"], 1),
+                                median=self.num(spread["median"], 1),
+                                range=self.num(spread["range"], 1),
+                                low=low,
+                            )
+                        ),
+                    )
+                )
+            )
+            fig, ax = plt.subplots(figsize=(9, 0.3 * len(ranked) + 1.0))
+            colors = [COLORS["worsens"] if p else COLORS["district"] for p in ranked["pulls_down"]]
+            ax.barh(ranked["unit"][::-1], ranked["value"][::-1], color=colors[::-1])
+            ax.axvline(spread["median"], color="#1d2a33", lw=1, ls="--")
+            ax.set_xlabel(self.unit(indicator), fontsize=9)
+            ax.tick_params(labelsize=8)
+            fig.tight_layout()
+            parts.append(str(figure(fig, self.label(indicator))))
+            plt.close(fig)
+            shown = pd.DataFrame(
+                {
+                    self.t("col_rank"): ranked["rank"],
+                    self.t("col_unit"): ranked["unit"],
+                    self.t("col_value"): [self.num(v, 1) for v in ranked["value"]],
+                }
+            )
+            parts.append(str(table_html(shown, numeric=[self.t("col_value")])))
+            parts.append(
+                str(
+                    download_csv(
+                        ranked,
+                        f"{self.district_code}_{indicator}_units.csv",
+                        self.t("download_csv"),
+                    )
+                )
+            )
+        if len(units.problems):
+            parts.append(str(tag("p", escape(self.t("units_problems", n=len(units.problems))))))
+            parts.append(str(table_html(units.problems)))
+        return Section("".join(parts))
+
     def root_cause_rows(
         self, certain_only: bool = False, per_indicator: int = 2
     ) -> list[dict[str, Any]]:
@@ -983,6 +1153,8 @@ class DistrictReport:
             self.root_causes(),
             self.peers(),
             self.targets(),
+            self.spm(),
+            self.within_district(),
             self.follow_up(),
             self.methods(),
             self.footer(),

@@ -86,7 +86,16 @@ def execute(
     return nbformat.read(executed, as_version=4)
 
 
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
 _WARM: dict[str, Any] = {}  # this process's reusable kernel: {"km": …, "kc": …}
+
+
+def _code_signature() -> tuple:
+    """Changes when any module of the package changes: a warm kernel that imported older code is
+    then replaced, so a notebook never runs against stale modules."""
+    package = Path(__file__).resolve().parent.parent
+    files = sorted([*package.rglob("*.py"), *package.rglob("*.yaml"), *package.rglob("*.j2")])
+    return tuple((str(p), p.stat().st_mtime_ns) for p in files)
 
 
 def _warm_kernel(cwd: Path):
@@ -94,11 +103,14 @@ def _warm_kernel(cwd: Path):
     stay in memory, so only the notebook's own work is paid per report."""
     from jupyter_client.manager import start_new_kernel
 
+    signature = _code_signature()
+    if _WARM.get("code") not in (None, signature):
+        shutdown_warm_kernel()
     km = _WARM.get("km")
     if km is None or not km.is_alive():
         env = {**os.environ, "MPLBACKEND": "Agg"}
         km, kc = start_new_kernel(kernel_name=KERNEL, cwd=str(cwd), env=env)
-        _WARM.update(km=km, kc=kc)
+        _WARM.update(km=km, kc=kc, code=signature)
     return _WARM["km"], _WARM["kc"]
 
 
@@ -140,7 +152,8 @@ def execute_warm(
     try:
         client.execute()
     except CellExecutionError as exc:
-        raise AnalysisError(f"{notebook.name} failed: {str(exc).strip().splitlines()[-1]}") from exc
+        message = ANSI.sub("", str(exc)).strip().splitlines()[-1]
+        raise AnalysisError(f"{notebook.name} failed: {message}") from exc
     except Exception:
         shutdown_warm_kernel()  # a dead or confused kernel is replaced for the next report
         raise

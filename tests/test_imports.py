@@ -148,3 +148,77 @@ def test_mapping_errors_are_named(tmp_path):
         )
     with pytest.raises(ManifestError, match="year needs"):
         register(table, write_mapping(tmp_path, year={}), tmp_path / "imports")
+
+
+def _declared(role: dict, **fields) -> dict:
+    base = {
+        "label_id": "x",
+        "label_en": "x",
+        "unit": "percent",
+        "bounds": [0, 100],
+        "direction": "higher",
+        "domain": "driver",
+        "opd": "dinkes",
+        "model": role,
+    }
+    return {**base, **fields}
+
+
+def test_imported_indicators_enter_the_models_when_they_cover_enough(raw_dir, tmp_path):
+    import statsmodels.api as sm
+
+    from analysis.models.store import fit_all
+
+    imports, out = tmp_path / "imports", tmp_path / "out"
+    first = build(raw_dir, out, imports_dir=imports)
+    panel = pd.read_parquet(first.out_dir / "panel.parquet")
+    water = panel[(panel.indicator == "water_access") & (panel.source == "bps_poverty")]
+    stunting = panel[(panel.indicator == "stunting") & (panel.year == 2023)]
+    national = tmp_path / "national.csv"
+    pd.DataFrame({"kode": water["district_code"], "air": water["value"]}).merge(
+        pd.DataFrame({"kode": stunting["district_code"], "st": stunting["value"]}), how="left"
+    ).to_csv(national, index=False)
+    mapping = {
+        **BASE,
+        "id": "national_own",
+        "district": {"column": "kode", "code": "bps"},
+        "year": {"value": 2023},
+        "values": {"air": "own_water", "st": "own_outcome"},
+        "indicators": {
+            "own_water": _declared({"role": "driver", "outcomes": ["stunting"]}),
+            "own_outcome": _declared(
+                {"role": "outcome", "drivers": ["poverty_rate", "sanitation_access"]},
+                domain="SPM",
+                direction="lower",
+            ),
+        },
+    }
+    (tmp_path / "m1.yaml").write_text(yaml.safe_dump(mapping), encoding="utf-8")
+    register(national, tmp_path / "m1.yaml", imports)
+    small = tmp_path / "small.csv"
+    small.write_text(
+        "Kabupaten/Kota,Tahun,Air\nKabupaten Serang,2023,80\nKota Serang,2023,90\n",
+        encoding="utf-8",
+    )
+    mapping2 = {
+        **BASE,
+        "id": "small_own",
+        "year": {"column": "Tahun"},
+        "values": {"Air": "own_small"},
+        "indicators": {"own_small": _declared({"role": "driver"})},
+    }
+    (tmp_path / "m2.yaml").write_text(yaml.safe_dump(mapping2), encoding="utf-8")
+    register(small, tmp_path / "m2.yaml", imports)
+
+    build(raw_dir, out, imports_dir=imports)
+    models = fit_all(out, imports_dir=imports)
+    assert "own_water" in models.get("stunting").drivers
+    assert "own_small" not in models.get("stunting").drivers
+    assert "covers" in models.skipped_outcomes["stunting/own_small"]
+    own = models.get("own_outcome")
+    assert own is not None and own.drivers == ("poverty_rate", "sanitation_access")
+    # the imported outcome's model equals statsmodels on the same sample
+    sample = own.sample.set_index("district_code")
+    z = pd.DataFrame({d: own.standardize(d, sample[d]) for d in own.drivers})
+    ref = sm.OLS(sample["own_outcome"], sm.add_constant(z)).fit(cov_type="HC3")
+    assert own.summary()["estimate"].tolist() == pytest.approx(ref.params.tolist(), rel=1e-10)

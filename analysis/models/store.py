@@ -70,16 +70,60 @@ class ModelSet:
         )
 
 
+MIN_DRIVER_COVERAGE = 0.8  # an imported driver joins a model if it covers 80 % of its sample
+
+
+def imported_roles(imports_dir: Path | None = None) -> tuple[dict, dict]:
+    """Indicators that registered imports declare for the models: drivers (id -> outcomes or
+    None for all) and outcomes (id -> OutcomeSpec with the declared drivers)."""
+    from analysis.imports import IMPORTS_DIR, registered
+    from analysis.models.spec import OutcomeSpec
+
+    drivers, outcomes = {}, {}
+    for imp in registered(imports_dir or IMPORTS_DIR):
+        for ind, spec in imp.indicators.items():
+            role = (spec.get("model") or {}).get("role")
+            if role == "driver":
+                drivers[ind] = spec["model"].get("outcomes")
+            elif role == "outcome":
+                outcomes[ind] = OutcomeSpec(ind, tuple(spec["model"].get("drivers") or ()))
+    return drivers, outcomes
+
+
+def with_imported_drivers(preferred, outcome, base, imported, year, settings, skipped):
+    """`base` plus each imported driver that covers enough of the outcome's sample."""
+    n = len(cross_section(preferred, outcome, base, year, settings.max_year_gap).data)
+    drivers = list(base)
+    for driver, targets in imported.items():
+        if targets is not None and outcome not in targets:
+            continue
+        covered = len(
+            cross_section(preferred, outcome, (*base, driver), year, settings.max_year_gap).data
+        )
+        if covered >= MIN_DRIVER_COVERAGE * n:
+            drivers.append(driver)
+        else:
+            skipped[f"{outcome}/{driver}"] = (
+                f"imported driver not used: it covers {covered} of the {n} districts in the sample"
+            )
+    return tuple(drivers)
+
+
 def fit_all(
-    processed_dir: Path = PROCESSED_DIR, progress: Callable[[str], None] | None = None
+    processed_dir: Path = PROCESSED_DIR,
+    progress: Callable[[str], None] | None = None,
+    imports_dir: Path | None = None,
 ) -> ModelSet:
-    """Fit every model in params/models.yaml on the current panel and store them."""
+    """Fit every model in params/models.yaml (and those imports declare) on the current panel
+    and store them."""
     start = time.perf_counter()
     info = read_version_file(processed_dir)
     if info is None:
         raise AnalysisError("no processed data: run `python -m analysis data` first")
-    catalogue = load_catalogue()
+    catalogue = load_catalogue(imports_dir=imports_dir)
     settings, specs = load_specs()
+    imported_drivers, imported_outcomes = imported_roles(imports_dir)
+    specs = {**specs, **{k: v for k, v in imported_outcomes.items() if k not in specs}}
     registry = load_registry()
     everything = load_panel(processed_dir, include_flagged=True)
     flagged = everything[everything["flag"] != ""]
@@ -91,14 +135,17 @@ def fit_all(
         if progress:
             progress(outcome)
         year = spec.year or choose_year(preferred, outcome, spec.drivers, settings.max_year_gap)
-        cs = cross_section(preferred, outcome, spec.drivers, year, settings.max_year_gap, flagged)
-        if len(cs.data) <= len(spec.drivers) + 1:
+        drivers = with_imported_drivers(
+            preferred, outcome, spec.drivers, imported_drivers, year, settings, skipped
+        )
+        cs = cross_section(preferred, outcome, drivers, year, settings.max_year_gap, flagged)
+        if len(cs.data) <= len(drivers) + 1:  # fewer is no model at all; thin ones are warned
             skipped[f"{outcome}/cross_section"] = (
-                f"only {len(cs.data)} complete districts for {len(spec.drivers)} drivers"
+                f"only {len(cs.data)} complete districts for {len(drivers)} drivers"
             )
         else:
             for variant in ("hc3", "province_fe"):
-                model = fit_cross_section(cs, spec.drivers, catalogue, settings, province, variant)
+                model = fit_cross_section(cs, drivers, catalogue, settings, province, variant)
                 models[model.model_id] = model
         if spec.panel_drivers and spec.panel_years:
             data = panel_data(preferred, outcome, spec.panel_drivers, spec.panel_years)

@@ -231,15 +231,25 @@ class DistrictReport:
         )
 
     def coverage(self) -> pd.DataFrame:
-        panel = self.ctx.preferred[self.ctx.preferred["district_code"] == self.district_code]
+        """Years and every source (not only the preferred one) with usable values, for the PIP
+        indicators, the main drivers and anything the district imported itself."""
+        from analysis.imports import registered
+        from analysis.panel import load_panel
+
+        full = load_panel(self.ctx_processed)
+        panel = full[full["district_code"] == self.district_code]
+        own = {imp.id for imp in registered()}
+        extra = sorted(
+            set(panel.loc[panel["source"].isin(own), "indicator"]) - set(QUALITY_INDICATORS)
+        )
         rows = []
-        for ind in QUALITY_INDICATORS:
+        for ind in (*QUALITY_INDICATORS, *extra):
             mine = panel[panel["indicator"] == ind]
             rows.append(
                 {
                     "indicator": ind,
                     "label": self.label(ind),
-                    "years": sorted(mine["year"].astype(int).tolist()),
+                    "years": sorted(set(mine["year"].astype(int).tolist())),
                     "sources": sorted(mine["source"].unique().tolist()),
                 }
             )

@@ -39,10 +39,12 @@ def build_index(out_dir: Path, failures: list | None = None, lang: str = "id") -
         if getattr(f, "kind", "district") == "province":
             continue
         rows.append(_row(f.district_name, f.province, f.lang, "failed", None, {}, lang))
-    provinces = [
-        {"name": p.parent.name.replace("-", " ").title(), "href": os.path.relpath(p, out_dir)}
-        for p in sorted(out_dir.glob("*/index.html"))
-    ]
+    provinces = []
+    for key_file in sorted(out_dir.glob("*/index.html.key.json")):
+        doc = json.loads(key_file.read_text(encoding="utf-8"))
+        html = key_file.with_name("index.html")
+        if html.exists():
+            provinces.append({"name": doc["province"], "href": os.path.relpath(html, out_dir)})
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape())
     headers = [
         {"label": t("col_district", lang)},

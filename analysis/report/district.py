@@ -430,16 +430,7 @@ class DistrictReport:
             part = data[data["indicator"] == ind]
             ax.set_title(self.label(ind), fontsize=10)
             if part.empty:
-                ax.text(
-                    0.5,
-                    0.5,
-                    self.t("no_data"),
-                    ha="center",
-                    va="center",
-                    transform=ax.transAxes,
-                    color="#5b6b76",
-                )
-                ax.set_axis_off()
+                empty_panel(ax, self.t("no_data"))
                 continue
             ax.plot(
                 part["year"],
@@ -755,16 +746,7 @@ class DistrictReport:
             ax.set_title(self.label(ind), fontsize=10)
             tr = ex.trend
             if tr is None:
-                ax.text(
-                    0.5,
-                    0.5,
-                    self.t("no_data"),
-                    ha="center",
-                    va="center",
-                    transform=ax.transAxes,
-                    color="#5b6b76",
-                )
-                ax.set_axis_off()
+                empty_panel(ax, self.t("no_data"))
                 continue
             ax.plot(tr.years, tr.values, "o", color=COLORS["district"])
             end = ex.target.year if ex.target else tr.last_year + 3
@@ -1137,20 +1119,7 @@ class DistrictReport:
         return Section(html)
 
     def footer(self) -> Section:
-        versions = software_versions()
-        software = ", ".join(f"{k} {v}" for k, v in versions.items())
-        params = json.dumps(
-            {k: v for k, v in self.parameters.items() if v is not None}, ensure_ascii=False
-        )
-        line = self.t(
-            "footer_line",
-            data_version=self.ctx.data_version,
-            model_version=self.ctx.models.model_version,
-            params=params,
-            software=software,
-            date=date.today().isoformat(),
-        )
-        return Section(tag("div", escape(line), class_="report-footer"))
+        return footer_section(self.ctx, self.parameters, self.lang)
 
     def all_sections(self) -> list[Section]:
         return [
@@ -1169,6 +1138,28 @@ class DistrictReport:
             self.methods(),
             self.footer(),
         ]
+
+
+def empty_panel(ax, text: str) -> None:
+    """A chart panel that says there is no data, instead of an empty frame."""
+    ax.text(0.5, 0.5, text, ha="center", va="center", transform=ax.transAxes, color="#5b6b76")
+    ax.set_axis_off()
+
+
+def footer_section(ctx: Context, parameters: dict[str, Any], lang: str) -> Section:
+    """Data version, model version, parameters and software versions of a report."""
+    software = ", ".join(f"{k} {v}" for k, v in software_versions().items())
+    params = json.dumps({k: v for k, v in parameters.items() if v is not None}, ensure_ascii=False)
+    line = t(
+        "footer_line",
+        lang,
+        data_version=ctx.data_version,
+        model_version=ctx.models.model_version,
+        params=params,
+        software=software,
+        date=date.today().isoformat(),
+    )
+    return Section(tag("div", escape(line), class_="report-footer"))
 
 
 def is_finite(value) -> bool:

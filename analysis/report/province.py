@@ -9,7 +9,6 @@ near-national coverage), so that values, ranks, heatmap, maps and inequality mea
 
 from __future__ import annotations
 
-import json
 import math
 import textwrap
 from dataclasses import dataclass, field
@@ -32,7 +31,6 @@ from analysis.catalogue import PIP_INDICATORS  # noqa: E402
 from analysis.explain import Context  # noqa: E402
 from analysis.i18n import fmt_number, t  # noqa: E402
 from analysis.maps import province_map  # noqa: E402
-from analysis.panel import software_versions  # noqa: E402
 from analysis.paths import PROCESSED_DIR  # noqa: E402
 from analysis.ranking import district_ranks  # noqa: E402
 from analysis.report.html import (  # noqa: E402
@@ -880,20 +878,9 @@ class ProvinceReport:
         return html
 
     def footer(self) -> Section:
-        versions = software_versions()
-        software = ", ".join(f"{k} {v}" for k, v in versions.items())
-        params = json.dumps(
-            {k: v for k, v in self.parameters.items() if v is not None}, ensure_ascii=False
-        )
-        line = self.t(
-            "footer_line",
-            data_version=self.ctx.data_version,
-            model_version=self.ctx.models.model_version,
-            params=params,
-            software=software,
-            date=date.today().isoformat(),
-        )
-        return Section(tag("div", escape(line), class_="report-footer"))
+        from analysis.report.district import footer_section
+
+        return footer_section(self.ctx, self.parameters, self.lang)
 
     def all_sections(self) -> list[Section]:
         return [

@@ -753,7 +753,13 @@ class DistrictReport:
             end = max(end, tr.last_year)
             if tr.n_years >= 2:
                 xs = list(range(tr.first_year, end + 1))
-                proj = [tr.project(x) for x in xs]
+                # a straight line leaves the indicator's range (a % above 100): cut it there
+                lo, hi = self.ctx.catalogue[ind].lower, self.ctx.catalogue[ind].upper
+
+                def clip(v, lo=lo, hi=hi):
+                    return None if v is None else min(max(v, lo), hi)
+
+                proj = [tuple(clip(v) for v in tr.project(x)) for x in xs]
                 ax.plot(xs, [p[0] for p in proj], color=COLORS["district"], lw=1.4)
                 if tr.n_years >= 3:
                     ax.fill_between(
@@ -768,6 +774,7 @@ class DistrictReport:
                     [ex.target.year], [ex.target.value], marker="*", ms=14, color=COLORS["province"]
                 )
             ax.set_ylabel(self.unit(ind), fontsize=9)
+            ax.xaxis.get_major_locator().set_params(integer=True)
             ax.grid(alpha=0.3)
             ax.tick_params(labelsize=8)
             verdict = ex.verdict

@@ -91,7 +91,8 @@ def test_changed_target_re_renders_only_the_district_it_touches(processed, distr
         (SERANG, "ok"),
         (KOTA_SERANG, "skipped"),
     ]
-    assert "12,5" in Path(changed[0].out_html).read_text(encoding="utf-8")
+    html = Path(changed[0].out_html).read_text(encoding="utf-8")
+    assert "12,5" in html and "target kab/kota" in html  # the district's own target, said so
 
 
 def test_cli_exits_non_zero_when_a_report_fails(processed, failing_notebook, tmp_path, monkeypatch):

@@ -97,6 +97,8 @@ def test_card_and_root_cause_numbers_equal_analysis(rendered, ctx):
             for c in d.contributions:
                 assert fmt_number(c.value, lang, 2, signed=True) in text
     assert "bukan bukti sebab-akibat" in text
+    # no district targets given: the national default is used, and the report says so
+    assert "target nasional" in text
 
 
 def test_english_report_uses_english_numbers(rendered, ctx):

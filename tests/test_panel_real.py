@@ -80,10 +80,10 @@ def test_misaligned_compiled_rows_are_flagged_and_excluded(built):
     assert set(le["flagged_source"]) == {"bapanas_ikp"}
     panel = load_panel(built.out_dir)
     assert panel.attrs["excluded_flagged"] > 0
-    medan = panel[
+    sibolga = panel[
         (panel.district_code == "1271") & (panel.source == "bapanas_ikp") & (panel.year == 2022)
     ]
-    assert medan.empty  # the whole suspect row is left out, stunting included
+    assert sibolga.empty  # the whole suspect row is left out, stunting included
     everything = load_panel(built.out_dir, include_flagged=True)
     assert len(everything) == len(panel) + panel.attrs["excluded_flagged"]
 

@@ -252,11 +252,11 @@ def _peak_rss_mb() -> float | None:
 
 def headline(job: Job) -> dict[str, Any]:
     """Latest value of each PIP indicator, for the index page."""
-    from analysis.panel import load_panel, preferred_values
-    from analysis.sources import load_manifest
+    from analysis.explain import Context
 
-    panel = load_panel(Path(job.parameters["processed_dir"]))
-    mine = preferred_values(panel[panel["district_code"] == job.district_code], load_manifest())
+    # the worker's cached context: the panel is read once per worker, not once per report
+    preferred = Context.load(Path(job.parameters["processed_dir"])).preferred
+    mine = preferred[preferred["district_code"] == job.district_code]
     out = {}
     for ind, rows in mine.sort_values("year").groupby("indicator"):
         if ind in ("life_expectancy", "immunization_complete", "stunting", "facility_delivery"):

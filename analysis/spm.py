@@ -18,7 +18,7 @@ from pandera.errors import SchemaErrors
 from analysis.errors import AnalysisError, DistrictNotFoundError, SourceFileError
 from analysis.numbers import parse_numbers
 from analysis.paths import PARAMS_DIR
-from analysis.readers.tabular import ROW, read_any
+from analysis.readers.tabular import ROW, problems_of, read_any
 from analysis.regions import Registry
 
 SERVICES_YAML = PARAMS_DIR / "spm" / "services.yaml"
@@ -91,16 +91,7 @@ def read_spm(path: Path, registry: Registry, sep: str = ",") -> SpmTable:
     table = read_any(path, path.name, sep=sep)
     table.require(COLUMNS)
     frame = table.frame
-    problems = [
-        {
-            "file": path.name,
-            "row": r["row"],
-            "column": "",
-            "value": r["raw_value"],
-            "reason": r["reason"],
-        }
-        for r in table.rejected
-    ]
+    problems = problems_of(table, path.name)
     data = pd.DataFrame({"row": frame[ROW], "service": frame["service"].str.strip()})
     for col in ("year", "target_population", "served"):
         data[col], bad = parse_numbers(frame[col], "decimal_comma")

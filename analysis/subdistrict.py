@@ -15,7 +15,7 @@ import pandas as pd
 from analysis.catalogue import Catalogue
 from analysis.errors import AmbiguousDistrictError, DistrictNotFoundError
 from analysis.numbers import parse_numbers
-from analysis.readers.tabular import ROW, read_any
+from analysis.readers.tabular import ROW, problems_of, read_any
 from analysis.regions import Registry
 
 COLUMNS = ["district", "unit", "unit_type", "year", "indicator", "value"]
@@ -33,16 +33,7 @@ def read_units(path: Path, registry: Registry, catalogue: Catalogue, sep: str = 
     table = read_any(path, path.name, sep=sep)
     table.require(COLUMNS)
     frame = table.frame
-    problems = [
-        {
-            "file": path.name,
-            "row": r["row"],
-            "column": "",
-            "value": r["raw_value"],
-            "reason": r["reason"],
-        }
-        for r in table.rejected
-    ]
+    problems = problems_of(table, path.name)
 
     def bad(idx, column, reason):
         problems.append(

@@ -178,6 +178,21 @@ def read_json_records(path: Path, relpath: str) -> RawTable:
     return RawTable(relpath, frame)
 
 
+def problems_of(table: RawTable, file: str) -> list[dict]:
+    """The records a reader could not read, as problem rows (file, row, column, value, reason)
+    for the small user tables (SPM, kecamatan) that report problems instead of quarantining."""
+    return [
+        {
+            "file": file,
+            "row": r["row"],
+            "column": "",
+            "value": r["raw_value"],
+            "reason": r["reason"],
+        }
+        for r in table.rejected
+    ]
+
+
 def read_any(path: Path, relpath: str, sep: str = ",", sheet: str | int = 0) -> RawTable:
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm", ".xls"):

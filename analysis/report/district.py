@@ -10,6 +10,7 @@ import json
 import math
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -234,10 +235,8 @@ class DistrictReport:
         """Years and every source (not only the preferred one) with usable values, for the PIP
         indicators, the main drivers and anything the district imported itself."""
         from analysis.imports import registered
-        from analysis.panel import load_panel
 
-        full = load_panel(self.ctx_processed)
-        panel = full[full["district_code"] == self.district_code]
+        panel = self.own_rows[self.own_rows["flag"] == ""]
         own = {imp.id for imp in registered()}
         extra = sorted(
             set(panel.loc[panel["source"].isin(own), "indicator"]) - set(QUALITY_INDICATORS)
@@ -319,11 +318,16 @@ class DistrictReport:
     def ctx_processed(self) -> Path:
         return Path(self.parameters.get("processed_dir") or PROCESSED_DIR)
 
-    def flagged_values(self) -> pd.DataFrame:
+    @cached_property
+    def own_rows(self) -> pd.DataFrame:
+        """Every panel row of this district, flagged ones included (read once per report)."""
         from analysis.panel import load_panel
 
         panel = load_panel(self.ctx_processed, include_flagged=True)
-        return panel[(panel["district_code"] == self.district_code) & (panel["flag"] != "")]
+        return panel[panel["district_code"] == self.district_code]
+
+    def flagged_values(self) -> pd.DataFrame:
+        return self.own_rows[self.own_rows["flag"] != ""]
 
     def cards(self) -> Section:
         cards = []

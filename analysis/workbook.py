@@ -10,7 +10,8 @@ What it guarantees:
   dates, missing values are empty cells, text that starts with "=" stays text (no formula).
 - Each sheet: a bold header row that stays frozen while scrolling, column widths, optional
   drop-down lists (data validation) and date checks that also cover `blank_rows` empty rows below
-  the data, for the rows a user adds.
+  the data, for the rows a user adds. Printed on A4, all columns fit the page width and the
+  header repeats on every page.
 
 Excel shows the separators of the reader's own locale: the format "#,##0.0" displays 1.234,5 in
 an Indonesian Excel and 1,234.5 in an English one, so one file serves both languages.
@@ -82,6 +83,7 @@ class Sheet:
     blank_rows: int = 0
     freeze_header: bool = True
     hidden: bool = False
+    landscape: bool | None = None  # printing; default: landscape when more than 6 columns
 
 
 def write_xlsx(
@@ -163,8 +165,20 @@ def _write_sheet(book: Workbook, sheet: Sheet, lists: list[tuple[str, ...]]) -> 
         _validate(ws, j, spec, last_row, lists)
     if sheet.freeze_header:
         ws.freeze_panes = "A2"
+    _print_setup(ws, sheet, len(specs))
     if sheet.hidden:
         ws.sheet_state = "hidden"
+
+
+def _print_setup(ws: Worksheet, sheet: Sheet, n_columns: int) -> None:
+    """Printed on A4: every column on the page width (never cut), header row on each page."""
+    landscape = sheet.landscape if sheet.landscape is not None else n_columns > 6
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = "landscape" if landscape else "portrait"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = "1:1"
 
 
 def _put(ws: Worksheet, row: int, col: int, value: Any, spec: Column) -> None:

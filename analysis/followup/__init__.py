@@ -38,6 +38,7 @@ from analysis.followup.store import (
     meetings,
     parse_meeting,
     store_meeting,
+    store_version,
 )
 from analysis.followup.table import FollowupFileError
 
@@ -65,5 +66,6 @@ __all__ = [
     "read_filled_plan",
     "status_label",
     "store_meeting",
+    "store_version",
     "with_labels",
 ]

@@ -77,6 +77,10 @@ def read_filled_plan(
     path = Path(path)
     table = read_table(path)
     _check_district(path, table, district_code)
+    if not table.rows:
+        raise FollowupFileError(
+            path, "has a header but no rows: fill in the plan's rows (nothing was stored)"
+        )
     columns, ignored = _map_headers(path, table)
     checker = _RowChecker(catalogue, columns)
     records, problems, numbers = [], [], list(known_ids)

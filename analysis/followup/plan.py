@@ -63,9 +63,9 @@ TEXT_COLUMNS = (
 )
 WIDTHS = {
     "action_id": 5,
-    "indicator": 14,
+    "indicator": 22,
     "indicator_label": 34,
-    "driver": 14,
+    "driver": 22,
     "driver_label": 30,
     "opd": 10,
     "opd_label": 34,

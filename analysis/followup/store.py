@@ -97,6 +97,15 @@ def import_log(district_code: str, store_dir: Path = FOLLOWUP_DIR) -> pd.DataFra
     return log
 
 
+def store_version(district_code: str, store_dir: Path = FOLLOWUP_DIR) -> str:
+    """A short hash of the district's import history ("" when nothing is stored): it changes with
+    every import, so a report cache key that includes it re-renders after a new plan arrives."""
+    path = district_dir(district_code, store_dir) / HISTORY_FILE
+    if not path.exists():
+        return ""
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+
+
 @dataclass(frozen=True)
 class StoredMeeting:
     meeting: date

@@ -109,11 +109,13 @@ def _check_district(path: Path, table: RawTable, district_code: str) -> None:
 
 
 def _aliases() -> dict[str, str]:
-    """Header as written (case and spacing ignored) -> plan column, in both languages."""
-    out = {}
+    """Header as written (case and spacing ignored) -> plan column: the workbook's headers in
+    either language, or the column keys. A header wins over a key: "Indicator" is the English
+    label column, not the key `indicator` (a code in a label column is read all the same)."""
+    out = {_norm(key): key for key in PLAN_COLUMNS}
     for key in PLAN_COLUMNS:
-        for name in (key, header(key, "id"), header(key, "en")):
-            out[_norm(name)] = key
+        for lang in ("id", "en"):
+            out[_norm(header(key, lang))] = key
     return out
 
 

@@ -16,6 +16,7 @@ from datetime import date, datetime
 import pandas as pd
 
 from analysis.catalogue import Catalogue, load_catalogue
+from analysis.errors import ManifestError
 from analysis.i18n import t
 from analysis.workbook import Column, Sheet, write_xlsx
 
@@ -171,8 +172,12 @@ def with_labels(frame: pd.DataFrame, lang: str, catalogue: Catalogue) -> pd.Data
 
 
 def _row(number, cand: PlanCandidate, catalogue, latest, targets, district_code) -> dict:
-    catalogue[cand.indicator]  # an unknown indicator is a programming error: say so now
+    for code in (cand.indicator, cand.driver):
+        if code:
+            catalogue[code]  # an unknown indicator or driver raises ManifestError naming it
     opd = cand.opd or catalogue[cand.driver or cand.indicator].opd.key
+    if opd not in catalogue.opds:
+        raise ManifestError(f"OPD {opd!r} is not under `opds` in params/indicators.yaml")
     base = latest.get(cand.indicator) if cand.baseline is None else None
     target = None
     if cand.target is None and targets is not None:

@@ -391,6 +391,66 @@ def bench(
     run(echo=console.print, all_districts=all_districts)
 
 
+# -- the follow-up loop ------------------------------------------------------------------------
+followup_app = typer.Typer(
+    no_args_is_help=True,
+    help="The follow-up plan (rencana tindak lanjut): import a filled plan, list, show.",
+)
+app.add_typer(followup_app, name="followup")
+FollowupDistrict = Annotated[
+    str, typer.Option("--district", help="District: name in any spelling, or BPS code.")
+]
+FollowupStore = Annotated[
+    Path | None, typer.Option("--store", help="Follow-up store folder (default: data/followup).")
+]
+
+
+@followup_app.command("import")
+def followup_import(
+    file: Annotated[Path, typer.Argument(help="The filled plan (.xlsx as generated, or .csv).")],
+    district_name: FollowupDistrict,
+    meeting: Annotated[str, typer.Option(help="Date of the meeting the plan is for: YYYY-MM-DD.")],
+    store: FollowupStore = None,
+) -> None:
+    """Check a filled plan and store it as the meeting's plan (re-importing replaces it).
+
+    Rows with a problem are kept in quarantine and listed by row and column; the exit code is 0
+    when the file was stored, 2 when it could not be read (nothing stored then)."""
+    from analysis.followup.console import import_plan
+
+    try:
+        import_plan(file, district_name, meeting, store, console)
+    except AnalysisError as exc:
+        _fail(exc)
+
+
+@followup_app.command("list")
+def followup_list(district_name: FollowupDistrict, store: FollowupStore = None) -> None:
+    """The district's stored meetings: rows read, accepted, quarantined, actions by status."""
+    from analysis.followup.console import list_meetings
+
+    try:
+        list_meetings(district_name, store, console)
+    except AnalysisError as exc:
+        _fail(exc)
+
+
+@followup_app.command("show")
+def followup_show(
+    district_name: FollowupDistrict,
+    meeting: Annotated[str | None, typer.Option(help="YYYY-MM-DD (default: the latest).")] = None,
+    lang: Annotated[str, typer.Option(help="id | en")] = "id",
+    store: FollowupStore = None,
+) -> None:
+    """One meeting's actions: status, deadline, overdue, the indicator's latest value."""
+    from analysis.followup.console import show_meeting
+
+    try:
+        show_meeting(district_name, meeting, lang, store, console, PROCESSED_DIR)
+    except AnalysisError as exc:
+        _fail(exc)
+
+
 def _json_default(obj):
     if hasattr(obj, "item"):
         return obj.item()

@@ -92,3 +92,26 @@ def processed(built):
 
     fit_all(built.out_dir)
     return built.out_dir
+
+
+def register(table: Path, mapping_path: Path, imports_dir: Path):
+    """Stage an import exactly as `python -m analysis import` does and put it in place, without
+    the rebuild (tests that need the panel build it themselves)."""
+    import shutil
+    import tempfile
+
+    from analysis.import_run import prepare
+    from analysis.imports import load_import
+
+    imports_dir = Path(imports_dir)
+    imports_dir.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(dir=imports_dir.parent))
+    try:
+        imp = prepare(table, mapping_path, imports_dir, staging)
+        target = imports_dir / imp.id
+        if target.exists():
+            shutil.rmtree(target)
+        shutil.move(imp.folder, target)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return load_import(target)

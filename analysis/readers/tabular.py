@@ -41,6 +41,8 @@ class RawTable:
     rejected: list[dict] = field(default_factory=list)
     blank_rows: int = 0
     out_of_scope_rows: int = 0
+    # column -> float per record where the file typed the cell as a number (Excel), else NaN
+    numeric: dict[str, pd.Series] = field(default_factory=dict)
 
     @property
     def data_rows(self) -> int:
@@ -49,10 +51,18 @@ class RawTable:
     def require(self, columns: list[str]) -> None:
         missing = [c for c in columns if c not in self.frame.columns]
         if missing:
-            have = ", ".join(repr(c) for c in self.frame.columns if c != ROW)
+            names = [c for c in self.frame.columns if c != ROW]
+            have = ", ".join(repr(c) for c in names)
+            merged = any(not c or c.startswith("Unnamed") for c in names)
+            hint = (
+                " The header has empty names: if it spans two rows (merged cells), set "
+                "`header_row:` to the row that holds the column names."
+                if merged
+                else ""
+            )
             raise SourceFileError(
                 f"{self.relpath}: missing column(s) {', '.join(repr(c) for c in missing)}. "
-                f"The file has: {have}. Fix the header or the column mapping."
+                f"The file has: {have}. Fix the header or the column mapping.{hint}"
             )
 
     def drop_out_of_scope(self, mask: pd.Series) -> None:

@@ -157,6 +157,7 @@ def run_import(
     progress: Callable[[str], None] | None = None,
 ) -> ImportResult:
     """Import one table; on any failure nothing in imports_dir or processed_dir changes."""
+    check_id(read_mapping(mapping_path).id, str(mapping_path))  # before touching the disk
     imports_dir = Path(imports_dir)
     imports_dir.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=imports_dir.parent))
@@ -180,6 +181,7 @@ def run_import(
         replaced = (imports_dir / imp.id).exists()
         _commit_import(imp.folder, imports_dir / imp.id, staging)
         commit_processed(staged_processed, Path(processed_dir))
+        result.out_dir = Path(processed_dir)
         final = get_import(imp.id, imports_dir)
         return ImportResult(final, counts, quarantine, replaced, result, models)
     finally:

@@ -169,7 +169,6 @@ def listing(imports_dir: Path = IMPORTS_DIR) -> pd.DataFrame:
                 {
                     "id": imp.id,
                     "state": "ok",
-                    "title": m.title,
                     "file": imp.table.name,
                     "sha256": imp.sha256[:12],
                     "imported_at": m.stored.imported_at,
@@ -182,7 +181,7 @@ def listing(imports_dir: Path = IMPORTS_DIR) -> pd.DataFrame:
             )
         except AnalysisError as exc:
             rows.append({"id": folder.name, "state": f"damaged: {exc}"})
-    columns = ["id", "state", "title", "file", "sha256", "imported_at", "indicators"]
+    columns = ["id", "state", "file", "sha256", "imported_at", "indicators"]
     return pd.DataFrame(rows, columns=[*columns, "authoritative"]).fillna("")
 
 

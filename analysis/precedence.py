@@ -29,13 +29,16 @@ CHOICE_COLUMNS = [
     "indicator",
     "year",
     "used_source",
+    "used_kind",
     "used_value",
     "other_source",
     "other_value",
     "other_flag",
+    "other_flag_detail",
     "involves_own",
     "rule",
     "reason",
+    "declared_reason",
 ]
 
 
@@ -118,6 +121,8 @@ class Precedence:
             return "own_authoritative"
         if self.is_own(loser) and not self.is_own(winner):
             return "official_over_own"
+        if self.is_own(winner) and not self.is_own(loser):
+            return "other_set_aside"  # an own table wins only when the official value is flagged
         if self.base_rank(winner) < self.base_rank(loser):
             return "higher_authority"
         return "same_precedence"
@@ -143,23 +148,25 @@ def value_choices(panel: pd.DataFrame, rule: Precedence) -> pd.DataFrame:
             code = rule.rule(r.used_source, r.source, r.indicator, int(r.year))
         else:
             why, code = "every value was set aside by the cross-source check", "all_set_aside"
-        if r.flag:
-            why = f"set aside by the cross-source check ({r.flag_detail})"
-            code = f"flagged/{code}"
+        used = r.used_source if isinstance(r.used_source, str) else ""
+        declared = rule.declaration(used, r.indicator, int(r.year)) if used else None
         rows.append(
             {
                 "district_code": r.district_code,
                 "indicator": r.indicator,
                 "year": int(r.year),
-                "used_source": r.used_source if isinstance(r.used_source, str) else "",
+                "used_source": used,
+                "used_kind": ("own" if rule.is_own(used) else "official") if used else "",
                 "used_value": r.used_value,
                 "other_source": r.source,
                 "other_value": r.value,
                 "other_flag": r.flag,
+                "other_flag_detail": r.flag_detail,
                 "involves_own": rule.is_own(r.source)
                 or (isinstance(r.used_source, str) and rule.is_own(r.used_source)),
                 "rule": code,
                 "reason": why,
+                "declared_reason": declared["reason"] if declared else "",
             }
         )
     return pd.DataFrame(rows, columns=CHOICE_COLUMNS)

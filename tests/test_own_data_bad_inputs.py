@@ -6,7 +6,6 @@ processed data) is byte-identical to what it was."""
 from __future__ import annotations
 
 import hashlib
-import shutil
 import tempfile
 from pathlib import Path
 
@@ -51,25 +50,8 @@ def snapshot(root: Path) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def project(built, raw_dir, tmp_path_factory):
-    """A project copy: processed data of the real build and one good import (`earlier`) made
-    through the same transactional path the CLI uses."""
-    data = tmp_path_factory.mktemp("project") / "data"
-    processed, imports = data / "processed", data / "imports"
-    shutil.copytree(built.out_dir, processed)
-    folder = data.parent / "in"
-    folder.mkdir()
-    (folder / "earlier.csv").write_text(HEADER + GOOD, encoding="utf-8")
-    (folder / "earlier.yaml").write_text(yaml.safe_dump(BASE), encoding="utf-8")
-    run_import(
-        folder / "earlier.csv",
-        folder / "earlier.yaml",
-        imports_dir=imports,
-        raw_dir=raw_dir,
-        processed_dir=processed,
-        fit_models=False,
-    )
-    return data
+def project(own_project):
+    return own_project
 
 
 def write(folder: Path, content: str | bytes, name: str = "table.csv", **mapping) -> tuple:

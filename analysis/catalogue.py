@@ -166,8 +166,17 @@ def _load_catalogue(path: Path, mappings: tuple[tuple[str, int], ...]) -> Catalo
     with open(path, encoding="utf-8") as fh:
         doc = yaml.safe_load(fh)
     for mapping_path, _mtime in mappings:
-        with open(mapping_path, encoding="utf-8") as fh:
-            mapping = yaml.safe_load(fh) or {}
+        try:
+            with open(mapping_path, encoding="utf-8") as fh:
+                mapping = yaml.safe_load(fh) or {}
+        except (OSError, ValueError, yaml.YAMLError) as exc:
+            name = Path(mapping_path).parent.name
+            raise ManifestError(
+                f"{mapping_path}: damaged import mapping ({exc}); re-import the table or run "
+                f"`python -m analysis imports remove {name}`"
+            ) from None
+        if not isinstance(mapping, dict):
+            mapping = {}  # load_import names the damage when the import is read
         declared = mapping.get("indicators") or {}
         clash = sorted(set(declared) & set(doc["indicators"]))
         if clash:

@@ -96,13 +96,13 @@ def data(
 
 @app.command("import")
 def import_table(
+    mapping: Annotated[
+        Path, typer.Option(help="Mapping YAML: district, year, value columns (see README).")
+    ],
     table: Annotated[
         Path | None,
         typer.Argument(help="CSV (any separator) or Excel file; the only file the import reads."),
     ] = None,
-    mapping: Annotated[
-        Path, typer.Option(help="Mapping YAML: district, year, value columns (see README).")
-    ] = Path("mapping.yaml"),
 ) -> None:
     """Add a district's own table to the panel through a mapping file (see README).
 
@@ -364,12 +364,16 @@ def report(
 
     langs = lang or ["id"]
     registry = load_registry()
+    from analysis.models.store import models_damaged
+
     damaged = damaged_outputs(PROCESSED_DIR)
+    damaged += ["models/models.json"] if models_damaged(PROCESSED_DIR) else []
     if damaged:
         _fail(
             AnalysisError(
                 f"processed file(s) {', '.join(damaged)} in {PROCESSED_DIR} are missing or "
-                "damaged (sha256 differs from data_version.json): run `python -m analysis data`"
+                "damaged (sha256 differs from the one recorded when written): run "
+                "`python -m analysis data` (rebuilds and refits what is damaged)"
             )
         )
     try:

@@ -137,7 +137,10 @@ def apply_flags(
                 f"differs from {other} {other_year} ({other_value:g}) by "
                 f"{abs(d.difference):.2f} (tolerance {d.tolerance:.2f}); {d.reason}"
             )
-            if sources[src].spec.get("propagate_row_flags"):
+            # an own table declared authoritative overrides a value; that says nothing about the
+            # official row being misaligned, so the rest of that row is not put in doubt
+            overridden = other in sources and sources[other].kind == "own"
+            if sources[src].spec.get("propagate_row_flags") and not overridden:
                 suspect_rows.add((panel.at[i, "file"], int(panel.at[i, "row"])))
     if suspect_rows:
         on_row = pd.Series(

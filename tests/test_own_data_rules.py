@@ -108,6 +108,18 @@ def test_one_rule_for_the_preferred_value_and_the_cross_source_check(
         )
 
 
+def test_an_authoritative_override_does_not_put_the_official_row_in_doubt(catalogue):
+    sources = _sources(DECLARED)
+    official = sources["official"]
+    sources["official"] = replace(official, spec={**official.spec, "propagate_row_flags": True})
+    panel = _panel(1.5)
+    other = panel.iloc[[1]].assign(indicator="life_expectancy", value=65.6)  # same file row
+    panel = pd.concat([panel, other], ignore_index=True)
+    _disagreements, flagged, _used = _run(panel, sources, catalogue)
+    life = flagged[flagged["indicator"] == "life_expectancy"]
+    assert life["flag"].tolist() == [""]
+
+
 def test_an_unknown_source_ranks_below_every_official_one():
     rule = Precedence(_sources())
     frame = pd.DataFrame({"source": ["official", "someone_else"], "indicator": "x", "year": 2023})

@@ -67,6 +67,11 @@ class Catalogue:
     def __contains__(self, indicator_id: str) -> bool:
         return indicator_id in self.indicators
 
+    @property
+    def integer_units(self) -> set[str]:
+        """Units whose values are whole numbers (counts): `integer: true` under `units`."""
+        return {k for k, u in self.units.items() if u.get("integer")}
+
     def unit_of(self, indicator_id: str) -> str:
         return self[indicator_id].unit
 
@@ -161,8 +166,18 @@ def _load_catalogue(path: Path, mappings: tuple[tuple[str, int], ...]) -> Catalo
     with open(path, encoding="utf-8") as fh:
         doc = yaml.safe_load(fh)
     for mapping_path, _mtime in mappings:
-        with open(mapping_path, encoding="utf-8") as fh:
-            declared = (yaml.safe_load(fh) or {}).get("indicators") or {}
+        try:
+            with open(mapping_path, encoding="utf-8") as fh:
+                mapping = yaml.safe_load(fh) or {}
+        except (OSError, ValueError, yaml.YAMLError) as exc:
+            name = Path(mapping_path).parent.name
+            raise ManifestError(
+                f"{mapping_path}: damaged import mapping ({exc}); re-import the table or run "
+                f"`python -m analysis imports remove {name}`"
+            ) from None
+        if not isinstance(mapping, dict):
+            mapping = {}  # load_import names the damage when the import is read
+        declared = mapping.get("indicators") or {}
         clash = sorted(set(declared) & set(doc["indicators"]))
         if clash:
             raise ManifestError(
@@ -170,4 +185,12 @@ def _load_catalogue(path: Path, mappings: tuple[tuple[str, int], ...]) -> Catalo
                 f"{path}; map the columns to them instead of declaring them"
             )
         doc["indicators"].update(declared)
+        new_units = mapping.get("units") or {}
+        clash = sorted(set(new_units) & set(doc["units"]))
+        if clash:
+            raise ManifestError(
+                f"{mapping_path}: units {clash} already exist in {path}; use them instead of "
+                "declaring them"
+            )
+        doc["units"].update(new_units)
     return parse_catalogue(doc, where=str(path))

@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from analysis.errors import AnalysisError
@@ -31,8 +32,25 @@ SourceRootOption = Annotated[
 ]
 
 
+DEBUG = {"on": False}
+
+
+@app.callback()
+def main_options(
+    debug: Annotated[
+        bool, typer.Option("--debug", help="Show the Python traceback of an error.")
+    ] = False,
+) -> None:
+    """District health performance analysis (PIP): data, analysis and reports."""
+    DEBUG["on"] = debug
+
+
 def _fail(exc: Exception) -> None:
-    err.print(f"[bold red]error:[/] {exc}", highlight=False)
+    """A user error: one message (file, row, column, reason, what to do), no traceback unless
+    --debug. The message is escaped: `[0, 100]` or `[bold]` in it is text, not Rich markup."""
+    if DEBUG["on"]:
+        err.print_exception(show_locals=False)
+    err.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False)
     raise typer.Exit(code=2)
 
 
@@ -78,35 +96,116 @@ def data(
 
 @app.command("import")
 def import_table(
-    table: Annotated[Path, typer.Argument(help="CSV (any separator) or Excel file.")],
-    mapping: Annotated[Path, typer.Option(help="Mapping YAML: district, year, value columns.")],
+    mapping: Annotated[
+        Path, typer.Option(help="Mapping YAML: district, year, value columns (see README).")
+    ],
+    table: Annotated[
+        Path | None,
+        typer.Argument(help="CSV (any separator) or Excel file; the only file the import reads."),
+    ] = None,
 ) -> None:
-    """Add a district's own table to the panel through a mapping file (see README)."""
-    from analysis.imports import IMPORTS_DIR, register
-    from analysis.panel import build
-    from analysis.sources import load_manifest
+    """Add a district's own table to the panel through a mapping file (see README).
+
+    Transactional: the import is staged, checked and the data rebuilt in a temporary folder;
+    only a complete success changes data/imports and data/processed.
+    """
+    from analysis.import_run import relative, run_import
 
     try:
-        imp = register(table, mapping, IMPORTS_DIR, set(load_manifest()))
-        with console.status(f"importing {imp.id} and rebuilding the panel…"):
-            result = build(RAW_DIR, PROCESSED_DIR)
+        with console.status("importing…") as status:
+            result = run_import(
+                table, mapping, progress=lambda step: status.update(f"importing: {step}…")
+            )
     except AnalysisError as exc:
         _fail(exc)
-    print_build(result)
+    except Exception as exc:  # a bug, not the user's input: say so, keep the project as it was
+        if DEBUG["on"]:
+            raise
+        _fail(
+            RuntimeError(
+                f"internal error ({type(exc).__name__}: {exc}); nothing was changed. "
+                "Run again with --debug for the traceback and report it."
+            )
+        )
+    print_build(result.build)
+    imp, row = result.imp, result.counts
+    verb = "replaced the earlier import" if result.replaced else "registered"
+    console.print(
+        escape(
+            f"import {imp.id} ({verb}; {imp.table.name}, sha256 {imp.sha256[:12]}…): "
+            f"{row['values_read']} values read = {row['accepted']} accepted + "
+            f"{row['quarantined']} quarantined (reasons in "
+            f"{relative(imp.folder / 'quarantine.csv')})"
+        ),
+        highlight=False,
+    )
+    for r in result.quarantine.head(10).itertuples(index=False):
+        console.print(escape(f"  {r.file}, row {r.row}, column {r.column!r}: {r.reason}"))
+    if result.models is not None:
+        console.print(f"driver models refitted (model version {result.models.model_version})")
+
+
+imports_app = typer.Typer(help="List, show or remove the district's own tables (imports).")
+app.add_typer(imports_app, name="imports")
+
+
+@imports_app.command("list")
+def imports_list() -> None:
+    """Every registered import: id, state, file, sha256, indicators, authoritative declarations."""
+    from analysis.imports import listing
+
+    frame = listing()
+    if frame.empty:
+        console.print("no imports registered (python -m analysis import TABLE --mapping M.yaml)")
+        return
+    table = Table(title="Imports (data/imports/)", title_justify="left")
+    for col in frame.columns:
+        table.add_column(col)
+    for r in frame.itertuples(index=False):
+        table.add_row(*(escape(str(v)) for v in r))
+    console.print(table)
+
+
+@imports_app.command("show")
+def imports_show(import_id: Annotated[str, typer.Argument(help="The import's id.")]) -> None:
+    """One import: its mapping, provenance, counts and first quarantined values."""
     import pandas as pd
 
-    quarantine = pd.read_csv(PROCESSED_DIR / "quarantine.csv", dtype=str, keep_default_na=False)
-    mine = quarantine[quarantine["source"] == imp.id]
-    mine.to_csv(imp.folder / "quarantine.csv", index=False)
-    row = result.counts[result.counts["source"] == imp.id].iloc[0]
-    console.print(
-        f"import {imp.id}: {row['values_read']} values read = {row['accepted']} "
-        f"accepted + {row['quarantined']} quarantined "
-        f"(reasons in {imp.folder / 'quarantine.csv'})"
-    )
-    for r in mine.head(10).itertuples(index=False):
-        console.print(f"  {r.file}, row {r.row}, column {r.column!r}: {r.reason}")
-    models(force=False)
+    from analysis.imports import QUARANTINE_FILE, get_import
+    from analysis.mapping import dump_mapping
+
+    try:
+        imp = get_import(import_id)
+    except AnalysisError as exc:
+        _fail(exc)
+    console.print(escape(dump_mapping(imp.mapping)), highlight=False)
+    counts_file = PROCESSED_DIR / "source_counts.csv"
+    if counts_file.exists():
+        counts = pd.read_csv(counts_file)
+        mine = counts[counts["source"] == imp.id]
+        for r in mine.itertuples(index=False):
+            console.print(
+                f"in the processed data: {r.values_read} values read = {r.accepted} accepted + "
+                f"{r.quarantined} quarantined"
+            )
+    qfile = imp.folder / QUARANTINE_FILE
+    if qfile.exists():
+        q = pd.read_csv(qfile, dtype=str, keep_default_na=False)
+        for r in q.head(20).itertuples(index=False):
+            console.print(escape(f"  {r.file}, row {r.row}, column {r.column!r}: {r.reason}"))
+
+
+@imports_app.command("remove")
+def imports_remove(import_id: Annotated[str, typer.Argument(help="The import's id.")]) -> None:
+    """Remove an import and rebuild the processed data and models without it."""
+    from analysis.import_run import remove_import
+
+    try:
+        with console.status(f"removing {import_id} and rebuilding the panel…"):
+            note = remove_import(import_id)
+    except AnalysisError as exc:
+        _fail(exc)
+    console.print(escape(f"removed import {import_id}" + (f"; {note}" if note else "")))
 
 
 @app.command()
@@ -168,7 +267,7 @@ def print_build(result) -> None:
         table.add_column(label, justify="left" if col == "source" else "right")
     for r in counts.itertuples(index=False):
         table.add_row(
-            r.source,
+            escape(r.source),
             f"{r.rows:,}",
             f"{r.values_read:,}",
             f"{r.accepted:,}",
@@ -195,11 +294,14 @@ def print_build(result) -> None:
     if len(flagged):
         by = flagged.groupby(["indicator", "flagged_source"]).size().reset_index(name="n")
         for r in by.itertuples(index=False):
-            console.print(f"  {r.indicator}: {r.n} flagged ({r.flagged_source} values set aside)")
+            console.print(
+                escape(f"  {r.indicator}: {r.n} flagged ({r.flagged_source} values set aside)")
+            )
     state = "up to date, nothing rebuilt" if result.skipped else f"built in {result.seconds:.1f} s"
     console.print(
         f"panel: {result.districts} districts, data version [bold]{result.version}[/] ({state}) "
-        f"-> {result.out_dir}/panel.parquet; rejected values -> {result.out_dir}/quarantine.csv"
+        f"-> {escape(str(result.out_dir))}/panel.parquet; rejected values -> "
+        f"{escape(str(result.out_dir))}/quarantine.csv"
     )
 
 
@@ -256,11 +358,24 @@ def report(
     )
 
     from analysis.batch import plan, plan_provinces, run_batch
+    from analysis.panel import damaged_outputs
     from analysis.regions import load_registry
     from analysis.report.index import build_index
 
     langs = lang or ["id"]
     registry = load_registry()
+    from analysis.models.store import models_damaged
+
+    damaged = damaged_outputs(PROCESSED_DIR)
+    damaged += ["models/models.json"] if models_damaged(PROCESSED_DIR) else []
+    if damaged:
+        _fail(
+            AnalysisError(
+                f"processed file(s) {', '.join(damaged)} in {PROCESSED_DIR} are missing or "
+                "damaged (sha256 differs from the one recorded when written): run "
+                "`python -m analysis data` (rebuilds and refits what is damaged)"
+            )
+        )
     try:
         if all_districts:
             districts = list(registry)

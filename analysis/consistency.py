@@ -1,9 +1,10 @@
 """Cross-source consistency: the same indicator from two sources for one district and nearby years.
 
 Public compiled tables contain misaligned rows (a neighbouring district's values, swapped pairs).
-Comparing sources is how they are found. For each flagged disagreement the value of the lower-
-authority source (params/sources.yaml `authority`) is flagged; at equal authority both are. A
-flagged value stays in the panel with its flag and is excluded by `load_panel()` unless asked for.
+Comparing sources is how they are found. For each disagreement the value that loses under the
+precedence rule (`analysis.precedence`: an own table declared authoritative, then official sources
+by authority, then own tables) is flagged; at equal precedence both are. A flagged value stays in
+the panel with its flag and is excluded by `load_panel()` unless asked for.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from itertools import combinations
 import pandas as pd
 
 from analysis.catalogue import Catalogue
+from analysis.precedence import Precedence
 from analysis.sources import Source
 
 MAX_YEAR_GAP = 1
@@ -28,6 +30,7 @@ CONSISTENCY_COLUMNS = [
     "difference",
     "tolerance",
     "flagged_source",
+    "reason",
 ]
 
 
@@ -43,6 +46,7 @@ def compare_sources(
     """All disagreements beyond tolerance, and how many source pairs were compared."""
     found = []
     compared = 0
+    rule = Precedence(sources)
     checked = [
         i
         for i in catalogue.indicators.values()
@@ -68,15 +72,45 @@ def compare_sources(
             bad = pairs[pairs["difference"].abs() > pairs["tolerance"]]
             if bad.empty:
                 continue
-            auth_a, auth_b = sources[a].authority, sources[b].authority
-            flagged = a if auth_a > auth_b else b if auth_b > auth_a else f"{a}+{b}"
-            found.append(
-                bad.assign(indicator=ind.id, source_a=a, source_b=b, flagged_source=flagged)
-            )
+            found.append(_flag(bad.assign(indicator=ind.id, source_a=a, source_b=b), rule))
     if not found:
         return pd.DataFrame(columns=CONSISTENCY_COLUMNS), compared
     result = pd.concat(found, ignore_index=True)[CONSISTENCY_COLUMNS]
     return result.sort_values(["indicator", "district_code"]).reset_index(drop=True), compared
+
+
+def _flag(bad: pd.DataFrame, rule: Precedence) -> pd.DataFrame:
+    """Which side of each disagreement is set aside, and why (one rule: analysis.precedence)."""
+
+    def ranks(side: str) -> pd.Series:
+        rows = pd.DataFrame(
+            {
+                "source": bad[f"source_{side}"],
+                "indicator": bad["indicator"],
+                "year": bad[f"year_{side}"],
+            }
+        )
+        return rule.ranks(rows)
+
+    rank_a, rank_b = ranks("a"), ranks("b")
+    flagged, reasons = [], []
+    for r, ra, rb in zip(bad.itertuples(index=False), rank_a, rank_b, strict=True):
+        if ra == rb:
+            flagged.append(f"{r.source_a}+{r.source_b}")
+            reasons.append("same precedence: which value is right is not knowable here")
+            continue
+        win, lose = ("a", "b") if ra < rb else ("b", "a")
+        flagged.append(getattr(r, f"source_{lose}"))
+        reasons.append(
+            rule.reason(
+                getattr(r, f"source_{win}"),
+                getattr(r, f"source_{lose}"),
+                r.indicator,
+                int(getattr(r, f"year_{win}")),
+                int(getattr(r, f"year_{lose}")),
+            )
+        )
+    return bad.assign(flagged_source=flagged, reason=reasons)
 
 
 def apply_flags(
@@ -101,9 +135,12 @@ def apply_flags(
             panel.iat[i, panel.columns.get_loc("flag")] = "inconsistent"
             panel.iat[i, panel.columns.get_loc("flag_detail")] = (
                 f"differs from {other} {other_year} ({other_value:g}) by "
-                f"{abs(d.difference):.2f} (tolerance {d.tolerance:.2f})"
+                f"{abs(d.difference):.2f} (tolerance {d.tolerance:.2f}); {d.reason}"
             )
-            if sources[src].spec.get("propagate_row_flags"):
+            # an own table declared authoritative overrides a value; that says nothing about the
+            # official row being misaligned, so the rest of that row is not put in doubt
+            overridden = other in sources and sources[other].kind == "own"
+            if sources[src].spec.get("propagate_row_flags") and not overridden:
                 suspect_rows.add((panel.at[i, "file"], int(panel.at[i, "row"])))
     if suspect_rows:
         on_row = pd.Series(

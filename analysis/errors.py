@@ -36,3 +36,16 @@ class AmbiguousDistrictError(AnalysisError, LookupError):
             f"District name {query!r} is ambiguous: it fits {' and '.join(candidates)}. "
             "Say 'Kabupaten …' or 'Kota …', add the province, or give the BPS code."
         )
+
+
+class MappingError(ManifestError):
+    """An import's mapping file is invalid, or asks for something the import refuses."""
+
+
+class ImportRefused(AnalysisError):
+    """An import cannot be registered (unreadable table, reserved id, path outside, nothing
+    accepted…). The project is left exactly as it was."""
+
+
+class DamagedOutputError(AnalysisError):
+    """A processed file does not match the hash recorded when it was written."""

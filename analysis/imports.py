@@ -1,49 +1,29 @@
-"""Bring-your-own data: a district's own table, described by a mapping file, goes through the same
-pipeline as the public sources (registry, validation, quarantine, panel, reports).
+"""Bring-your-own data: the registered imports (a district's own tables) under data/imports/<id>/.
 
-    python -m analysis import TABLE.csv --mapping MAPPING.yaml
-
-The mapping says which column is the district (name or code), which the year, and which indicator
-each other column is; indicators the catalogue does not know are declared in it with label, unit,
-bounds, direction and OPD. The import is registered under data/imports/<id>/ (git-ignored: the
-table, the mapping with the table's sha256, and the import's quarantine) and every later
-`python -m analysis data` includes it as a source of its own, with its provenance line.
-
-Mapping (YAML):
-
-    id: dinkes_serang_idl            # the new source id
-    title: Cakupan IDL per kecamatan …
-    publisher: Dinas Kesehatan Kabupaten Serang
-    address: where the table came from (URL, letter number, file share)
-    license: terms of use
-    authority: 1                     # 1 publisher's own table, 2 compilation, 3 index inputs
-    file: {sep: ";", number: decimal_comma, missing: ["", "-"], sheet: 0}
-    district: {column: Kabupaten/Kota, province_value: Banten}   # or {column: kode, code: bps}
-    year: {column: Tahun}            # or {value: 2024}
-    values: {IDL (%): immunization_complete_routine, Kolom baru: new_indicator_id}
-    indicators:                      # new indicators, fields as in params/indicators.yaml
-      new_indicator_id: {label_id: …, label_en: …, unit: percent, bounds: [0, 100],
-                         direction: higher, domain: SPM, opd: dinkes}
+Each import folder holds a copy of the table, its mapping (`analysis.mapping`, with a `stored:`
+block recording the file name, its sha256, where it came from and when) and the import's
+quarantine. Every `python -m analysis data` reads them as sources of kind "own"; a table whose
+bytes no longer match the recorded sha256 is refused. Importing and removing are transactional
+(`analysis.import_run`); this module only reads, checks and describes.
 """
 
 from __future__ import annotations
 
-import re
-import shutil
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
-from analysis.errors import ManifestError
+from analysis.errors import AnalysisError, ImportRefused, MappingError, SourceFileError
+from analysis.mapping import Mapping, read_mapping
 from analysis.paths import PROJECT_ROOT
-from analysis.sources import Source, parse_manifest, sha256_of
+from analysis.sources import Source, load_manifest, parse_manifest, sha256_of
 
 IMPORTS_DIR = PROJECT_ROOT / "data" / "imports"
 MAPPING_FILE = "mapping.yaml"
-REQUIRED = ("id", "title", "publisher", "address", "license", "district", "values")
-ID_PATTERN = re.compile(r"[a-z][a-z0-9_]{2,40}")
+QUARANTINE_FILE = "quarantine.csv"
+# Ids an import may not take: they name the project's own things (every manifest id too).
+RESERVED_IDS = frozenset({"derived", "official", "own", "imports", "panel", "all", "none"})
 
 
 @dataclass(frozen=True)
@@ -51,117 +31,169 @@ class Import:
     id: str
     folder: Path
     table: Path
-    mapping: dict
+    mapping: Mapping
 
     @property
     def indicators(self) -> dict:
-        return self.mapping.get("indicators") or {}
+        """Declared indicators as plain dicts (the fields of params/indicators.yaml)."""
+        return {
+            k: v.model_dump(mode="json", exclude_none=True)
+            for k, v in self.mapping.indicators.items()
+        }
+
+    @property
+    def sha256(self) -> str:
+        return self.mapping.stored.table_sha256
 
 
-def read_mapping(path: Path) -> dict:
-    try:
-        doc = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError) as exc:
-        raise ManifestError(f"{path}: cannot read the mapping: {exc}") from exc
-    missing = [k for k in REQUIRED if k not in doc]
-    if missing:
-        raise ManifestError(
-            f"{path}: the mapping needs {', '.join(missing)} (see "
-            "`python -m analysis import --help` and README)"
+def reserved_ids() -> set[str]:
+    return set(RESERVED_IDS) | set(load_manifest())
+
+
+def check_id(import_id: str, where: str) -> None:
+    if import_id in reserved_ids():
+        kind = (
+            "a public source in params/sources.yaml"
+            if import_id in load_manifest()
+            else ("reserved by the project")
         )
-    if not ID_PATTERN.fullmatch(str(doc["id"])):
-        raise ManifestError(f"{path}: id {doc['id']!r} must be lower case letters, digits and _")
-    if "column" not in doc["district"]:
-        raise ManifestError(f"{path}: district needs `column` (the column naming the district)")
-    if "year" not in doc or not ({"column", "value"} & set(doc["year"] or {})):
-        raise ManifestError(f"{path}: year needs `column` or `value`")
-    return doc
+        raise MappingError(
+            f"{where}: id {import_id!r} is {kind}; choose another id for your table "
+            f"(reserved: {', '.join(sorted(RESERVED_IDS))} and every id in params/sources.yaml)"
+        )
+
+
+def load_import(folder: Path, verify: bool = True) -> Import:
+    """One registered import; refuses a damaged mapping or a table changed since the import."""
+    where = folder / MAPPING_FILE
+    mapping = read_mapping(where)
+    remedy = (
+        f"re-import it (`python -m analysis import TABLE --mapping MAPPING.yaml`) or remove it "
+        f"(`python -m analysis imports remove {folder.name}`)"
+    )
+    stored = mapping.stored
+    if stored is None or mapping.id != folder.name:
+        raise MappingError(f"{where}: not a mapping written by the import command; {remedy}")
+    if Path(stored.table_file).name != stored.table_file or stored.table_file == MAPPING_FILE:
+        raise MappingError(f"{where}: stored table_file must be a file in {folder}; {remedy}")
+    table = folder / stored.table_file
+    if not table.is_file():
+        raise SourceFileError(f"{table}: the imported table is missing; {remedy}")
+    if verify:
+        actual = sha256_of(table)
+        if actual != stored.table_sha256:
+            raise SourceFileError(
+                f"{table} changed since it was imported (sha256 {actual[:12]}…, recorded "
+                f"{stored.table_sha256[:12]}…); a stored import is never read changed: {remedy}"
+            )
+    return Import(mapping.id, folder, table, mapping)
+
+
+def import_folders(imports_dir: Path) -> list[Path]:
+    folder = Path(imports_dir)
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.iterdir() if p.is_dir() and not p.name.startswith("."))
+
+
+def registered(imports_dir: Path = IMPORTS_DIR, verify: bool = True) -> list[Import]:
+    """Every import registered under imports_dir, in id order."""
+    return [load_import(f, verify) for f in import_folders(imports_dir)]
 
 
 def to_source(imp: Import) -> Source:
-    """The import as a manifest source (reader `table`), read from data/imports/<id>/."""
+    """The import as a source of kind "own" (reader `own_table`), read from data/imports/<id>/."""
     m = imp.mapping
-    file_options = dict(m.get("file") or {})
+    options = m.file.model_dump(exclude={"path", "number", "missing"})
+    numbers = {c: m.number_of(c) or "point" for c in m.values}
     spec = {
-        "title": m["title"],
-        "publisher": m["publisher"],
-        "address": m["address"],
-        "license": m["license"],
+        "title": m.title,
+        "publisher": m.publisher,
+        "address": m.address,
+        "license": m.license,
         "folder": imp.id,
-        "reader": "table",
-        "authority": m.get("authority", 1),
-        "files": [{"path": imp.table.name, "sha256": sha256_of(imp.table), **file_options}],
-        "district": m["district"],
-        "year": m["year"],
-        "values": m["values"],
-        "number": file_options.get("number", "point"),
-        "missing": file_options.get("missing", [""]),
+        "reader": "own_table",
+        "authority": 0,
+        "files": [{"path": imp.table.name, "sha256": m.stored.table_sha256, **options}],
+        "district": m.district.model_dump(exclude_none=True),
+        "year": m.year.model_dump(exclude_none=True),
+        "values": m.columns,
+        "numbers": numbers,
+        "guarded": sorted(c for c in m.values if m.number_of(c) is None),
+        "missing": list(m.file.missing),
+        "authoritative": [a.model_dump() for a in m.authoritative],
     }
-    return parse_manifest({"sources": {imp.id: spec}}, where=str(imp.folder / MAPPING_FILE))[imp.id]
+    where = str(imp.folder / MAPPING_FILE)
+    source = parse_manifest({"sources": {imp.id: spec}}, where=where)[imp.id]
+    return replace(source, kind="own")
 
 
-def registered(imports_dir: Path = IMPORTS_DIR) -> list[Import]:
-    """Every import registered under imports_dir, in id order."""
-    found = []
-    for mapping_path in sorted(Path(imports_dir).glob(f"*/{MAPPING_FILE}")):
-        mapping = read_mapping(mapping_path)
-        table = mapping_path.parent / mapping["table_file"]
-        found.append(Import(mapping["id"], mapping_path.parent, table, mapping))
-    return found
-
-
-def register(
-    table: Path,
-    mapping_path: Path,
-    imports_dir: Path = IMPORTS_DIR,
-    known_sources: set[str] = frozenset(),
-) -> Import:
-    """Copy the table and its mapping into imports_dir/<id>/ (replacing an earlier import with
-    the same id) after checking the mapping; returns the registered import."""
-    table = Path(table)
-    if not table.exists():
-        raise ManifestError(f"{table}: file not found")
-    mapping = read_mapping(mapping_path)
-    if mapping["id"] in known_sources:
-        raise ManifestError(
-            f"{mapping_path}: id {mapping['id']!r} is already a public source "
-            "in params/sources.yaml; choose another id"
-        )
-    from analysis.catalogue import load_catalogue
-
-    declared = mapping.get("indicators") or {}
-    known = set(load_catalogue(imports_dir=imports_dir).indicators) | set(declared)
-    unknown = {col: ind for col, ind in mapping["values"].items() if ind not in known}
-    if unknown:
-        col, ind = next(iter(unknown.items()))
-        raise ManifestError(
-            f"{mapping_path}: column {col!r} maps to indicator {ind!r}, which is "
-            "neither in params/indicators.yaml nor declared under `indicators:`"
-        )
-    folder = Path(imports_dir) / mapping["id"]
-    if folder.exists():
-        shutil.rmtree(folder)
-    folder.mkdir(parents=True)
-    target = folder / table.name
-    shutil.copyfile(table, target)
-    mapping = {
-        **mapping,
-        "table_file": table.name,
-        "table_sha256": sha256_of(target),
-        "imported_from": str(table.resolve()),
-    }
-    (folder / MAPPING_FILE).write_text(
-        yaml.safe_dump(mapping, allow_unicode=True, sort_keys=False), encoding="utf-8"
-    )
-    return Import(mapping["id"], folder, target, mapping)
+def import_sources(imports_dir: Path | None = None) -> dict[str, Source]:
+    return {imp.id: to_source(imp) for imp in registered(imports_dir or IMPORTS_DIR)}
 
 
 def import_signature(imports_dir: Path = IMPORTS_DIR) -> str:
     """Text that changes whenever an import's table or mapping changes (for the data version)."""
-    parts = []
-    for imp in registered(imports_dir):
-        parts.append(f"{imp.id}:{sha256_of(imp.table)}:{sha256_of(imp.folder / MAPPING_FILE)}")
-    return "\n".join(parts)
+    return "\n".join(
+        f"{imp.id}:{imp.sha256}:{sha256_of(imp.folder / MAPPING_FILE)}"
+        for imp in registered(imports_dir)
+    )
+
+
+def provenance(imports_dir: Path = IMPORTS_DIR) -> list[dict]:
+    """Per import: id, title, publisher, license, address, file, sha256, imported_at (recorded
+    in data_version.json and shown in the report's sources table and footer)."""
+    return [
+        {
+            "id": imp.id,
+            "title": imp.mapping.title,
+            "publisher": imp.mapping.publisher,
+            "license": imp.mapping.license,
+            "address": imp.mapping.address,
+            "file": imp.table.name,
+            "sha256": imp.sha256,
+            "imported_at": imp.mapping.stored.imported_at,
+        }
+        for imp in registered(imports_dir)
+    ]
+
+
+def listing(imports_dir: Path = IMPORTS_DIR) -> pd.DataFrame:
+    """Every import folder with its state (`ok` or what is wrong), never raising for one."""
+    rows = []
+    for folder in import_folders(imports_dir):
+        try:
+            imp = load_import(folder)
+            m = imp.mapping
+            rows.append(
+                {
+                    "id": imp.id,
+                    "state": "ok",
+                    "file": imp.table.name,
+                    "sha256": imp.sha256[:12],
+                    "imported_at": m.stored.imported_at,
+                    "indicators": ", ".join(sorted(set(m.columns.values()))),
+                    "authoritative": "; ".join(
+                        f"{', '.join(a.indicators)} {', '.join(map(str, a.years))}"
+                        for a in m.authoritative
+                    ),
+                }
+            )
+        except AnalysisError as exc:
+            rows.append({"id": folder.name, "state": f"damaged: {exc}"})
+    columns = ["id", "state", "file", "sha256", "imported_at", "indicators"]
+    return pd.DataFrame(rows, columns=[*columns, "authoritative"]).fillna("")
+
+
+def get_import(import_id: str, imports_dir: Path = IMPORTS_DIR) -> Import:
+    folder = Path(imports_dir) / import_id
+    if not folder.is_dir() or import_id.startswith("."):
+        known = ", ".join(f.name for f in import_folders(imports_dir)) or "none"
+        raise ImportRefused(
+            f"no import named {import_id!r} (registered: {known}); "
+            "`python -m analysis imports list` shows them"
+        )
+    return load_import(folder)
 
 
 def quarantine_for(quarantine: pd.DataFrame, source_id: str) -> pd.DataFrame:

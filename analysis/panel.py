@@ -8,9 +8,13 @@ Outputs (data/processed/):
                            highest authority, unflagged values only)
     districts.parquet      the district registry (codes, names, province)
     quarantine.csv         every rejected value: source, file, row, column, raw value, reason
-    consistency.csv        cross-source disagreements beyond tolerance
+    consistency.csv        cross-source disagreements beyond tolerance, with why one was flagged
+    value_choices.csv      every district-indicator-year with more than one value: the value used,
+                           the other beside it, and why (analysis.precedence)
     source_counts.csv      per source: rows, values read / accepted / quarantined
-    data_version.json      the data version (hash of raw files, params and data-layer code)
+    data_version.json      the data version (hash of raw files, params and data-layer code), the
+                           imports' provenance, and the sha256 of every file above (a damaged
+                           file is detected and rebuilt by `python -m analysis data`)
 """
 
 from __future__ import annotations
@@ -29,9 +33,10 @@ import pandas as pd
 from analysis import __version__
 from analysis.catalogue import Catalogue, load_catalogue
 from analysis.consistency import apply_flags, compare_sources
-from analysis.errors import SourceFileError
-from analysis.imports import IMPORTS_DIR, import_signature, registered, to_source
+from analysis.errors import DamagedOutputError, SourceFileError
+from analysis.imports import IMPORTS_DIR, import_signature, provenance, registered, to_source
 from analysis.paths import PARAMS_DIR, PROCESSED_DIR, RAW_DIR
+from analysis.precedence import DERIVED_SOURCE, Precedence, value_choices
 from analysis.readers.shapes import read_source_file
 from analysis.readers.tabular import QUARANTINE_COLUMNS
 from analysis.regions import Registry, load_registry
@@ -43,6 +48,8 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 # Code whose change changes the processed data (the version includes its source text).
 DATA_LAYER_CODE = (
     "imports.py",
+    "mapping.py",
+    "precedence.py",
     "numbers.py",
     "regions.py",
     "rules.py",
@@ -52,6 +59,7 @@ DATA_LAYER_CODE = (
     "readers/tabular.py",
     "readers/staging.py",
     "readers/shapes.py",
+    "readers/own_table.py",
 )
 PARAM_FILES = ("sources.yaml", "indicators.yaml", "provinces.yaml", "district_aliases.yaml")
 COUNT_COLUMNS = [
@@ -65,7 +73,6 @@ COUNT_COLUMNS = [
     "quarantined",
     "missing",
 ]
-DERIVED_SOURCE = "derived"
 
 
 def data_version(
@@ -156,7 +163,7 @@ def read_sources(
 
 
 def derive_indicators(
-    panel: pd.DataFrame, catalogue: Catalogue
+    panel: pd.DataFrame, catalogue: Catalogue, sources: dict[str, Source] | None = None
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Ratios declared `derived` in the catalogue (density, staff per 100,000 population).
 
@@ -164,7 +171,7 @@ def derive_indicators(
     (population exists for 2024 only), which the row's `column` field records.
     """
     rows = []
-    preferred = preferred_values(panel, load_manifest())
+    preferred = preferred_values(panel, sources if sources is not None else load_manifest())
     for ind in catalogue.indicators.values():
         if not ind.derived:
             continue
@@ -231,19 +238,12 @@ def derive_indicators(
 
 
 def preferred_values(panel: pd.DataFrame, sources: dict[str, Source]) -> pd.DataFrame:
-    """One value per district-year-indicator: unflagged, from the highest-authority source."""
-    rank = {sid: (s.authority, i) for i, (sid, s) in enumerate(sources.items())}
-    rank[DERIVED_SOURCE] = (0, -1)
-    usable = panel[panel["flag"] == ""] if "flag" in panel else panel
-    order = usable["source"].map(lambda s: rank.get(s, (9, 999)))
-    return (
-        usable.assign(_rank=order)
-        .sort_values("_rank")
-        .drop_duplicates(["district_code", "year", "indicator"])
-        .drop(columns="_rank")
-        .sort_values(["district_code", "indicator", "year"])
-        .reset_index(drop=True)
-    )
+    """One value per district-year-indicator: unflagged, the best under the precedence rule
+    (`analysis.precedence`; the panel's `precedence` column when it has one, so an import's
+    declared authority counts even when `sources` is only the manifest)."""
+    from analysis.precedence import preferred
+
+    return preferred(panel, Precedence(sources))
 
 
 def wide_view(panel: pd.DataFrame, sources: dict[str, Source]) -> pd.DataFrame:
@@ -265,10 +265,15 @@ def software_versions() -> dict[str, str]:
 
 
 def read_version_file(out_dir: Path = PROCESSED_DIR) -> dict | None:
+    """The version file, or None when there is none or it is damaged (then `data` rebuilds)."""
     path = out_dir / "data_version.json"
     if not path.exists():
         return None
-    return json.loads(path.read_text(encoding="utf-8"))
+    try:
+        info = json.loads(path.read_text(encoding="utf-8"))
+    except (ValueError, UnicodeDecodeError):
+        return None
+    return info if isinstance(info, dict) else None
 
 
 OUTPUT_FILES = (
@@ -277,9 +282,24 @@ OUTPUT_FILES = (
     "districts.parquet",
     "quarantine.csv",
     "consistency.csv",
+    "value_choices.csv",
     "source_counts.csv",
     "data_version.json",
 )
+HASHED_FILES = OUTPUT_FILES[:-1]  # their sha256 is recorded in data_version.json
+
+
+def damaged_outputs(out_dir: Path = PROCESSED_DIR, names=HASHED_FILES) -> list[str]:
+    """Processed files that are missing or differ from the sha256 recorded when they were
+    written (truncated, edited by hand, half-copied). Empty when everything is intact."""
+    info = read_version_file(out_dir) or {}
+    recorded = info.get("files") or {}
+    return [
+        name
+        for name in names
+        if not (out_dir / name).exists()
+        or (name in recorded and sha256_of(out_dir / name) != recorded[name])
+    ]
 
 
 def build(
@@ -300,7 +320,8 @@ def build(
         not force
         and stored
         and stored.get("data_version") == version
-        and all((out_dir / name).exists() for name in OUTPUT_FILES)
+        and "files" in stored
+        and not damaged_outputs(out_dir)
     ):
         return BuildResult(
             version=version,
@@ -324,13 +345,15 @@ def build(
             for a, b in zip((accepted, quarantine, counts), more, strict=True)
         )
     everything = {**sources, **imported}
+    rule = Precedence(everything)
     if progress:
         progress("cross-source consistency")
     disagreements, compared = compare_sources(accepted, catalogue, everything)
     panel = apply_flags(accepted, disagreements, everything)
     # derived values are computed from unflagged inputs only
-    derived, derived_quarantine = derive_indicators(panel, catalogue)
+    derived, derived_quarantine = derive_indicators(panel, catalogue, everything)
     panel = pd.concat([panel, derived.assign(flag="", flag_detail="")], ignore_index=True)
+    panel["precedence"] = rule.ranks(panel)
     quarantine = pd.concat([quarantine, derived_quarantine], ignore_index=True)
     counts = pd.concat(
         [
@@ -353,17 +376,18 @@ def build(
         ],
         ignore_index=True,
     )
-    panel = panel[PANEL_COLUMNS + LINEAGE_COLUMNS + ["flag", "flag_detail"]]
+    panel = panel[PANEL_COLUMNS + LINEAGE_COLUMNS + ["flag", "flag_detail", "precedence"]]
     panel = panel.sort_values(["district_code", "indicator", "year", "source"]).reset_index(
         drop=True
     )
 
     out_dir.mkdir(parents=True, exist_ok=True)
     panel.to_parquet(out_dir / "panel.parquet", index=False)
-    wide_view(panel, sources).to_parquet(out_dir / "panel_wide.parquet", index=False)
+    wide_view(panel, everything).to_parquet(out_dir / "panel_wide.parquet", index=False)
     registry.to_frame().to_parquet(out_dir / "districts.parquet", index=False)
     quarantine.to_csv(out_dir / "quarantine.csv", index=False)
     disagreements.to_csv(out_dir / "consistency.csv", index=False)
+    value_choices(panel, rule).to_csv(out_dir / "value_choices.csv", index=False)
     counts.to_csv(out_dir / "source_counts.csv", index=False)
     seconds = time.perf_counter() - start
     info = {
@@ -375,7 +399,9 @@ def build(
         "quarantine_rows": len(quarantine),
         "compared_pairs": compared,
         "flagged_values": int((panel["flag"] != "").sum()),
+        "imports": provenance(imports_dir),
         "software": software_versions(),
+        "files": {name: sha256_of(out_dir / name) for name in HASHED_FILES},
     }
     (out_dir / "data_version.json").write_text(json.dumps(info, indent=2), encoding="utf-8")
     return BuildResult(
@@ -397,6 +423,11 @@ def load_panel(out_dir: Path = PROCESSED_DIR, *, include_flagged: bool = False) 
     path = out_dir / "panel.parquet"
     if not path.exists():
         raise SourceFileError(f"{path} does not exist: run `python -m analysis data` first")
+    if read_version_file(out_dir) is None or damaged_outputs(out_dir, ("panel.parquet",)):
+        raise DamagedOutputError(
+            f"{path} is damaged (its sha256 differs from the one recorded in "
+            f"{out_dir / 'data_version.json'}): run `python -m analysis data` to rebuild it"
+        )
     panel = pd.read_parquet(path)
     excluded = int((panel["flag"] != "").sum())
     if not include_flagged:

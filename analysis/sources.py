@@ -14,12 +14,12 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import yaml
 
 from analysis.errors import ManifestError, SourceFileError
+from analysis.numbers import NUMBER_FORMATS
 from analysis.paths import PARAMS_DIR, RAW_DIR, source_root
-
-NUMBER_FORMATS = {"point", "decimal_comma", "thousands_comma"}
 
 
 @dataclass(frozen=True)
@@ -50,6 +50,7 @@ class Source:
     reader: str
     files: tuple[SourceFile, ...]
     spec: dict[str, Any]
+    kind: str = "official"  # "official" (params/sources.yaml) | "own" (a district's import)
 
     def option(self, file: SourceFile, key: str, default: Any = None) -> Any:
         """A reading option: the file's own value first, then the source's."""
@@ -95,6 +96,36 @@ def parse_manifest(doc: dict, where: str = "params/sources.yaml") -> dict[str, S
             spec=spec,
         )
     return sources
+
+
+def all_sources(imports_dir: Path | None = None) -> dict[str, Source]:
+    """The manifest's sources, then every registered import (a district's own table) as a source
+    of kind "own", with its provenance and the sha256 of the imported file."""
+    from analysis.imports import import_sources
+
+    return {**load_manifest(), **import_sources(imports_dir)}
+
+
+def source_table(sources: dict[str, Source]) -> pd.DataFrame:
+    """Provenance of each source, for a report's sources table: id, kind, title, publisher,
+    license, address, sha256 (of each file, `path: hash`, one per line)."""
+    return pd.DataFrame(
+        [
+            {
+                "id": s.id,
+                "kind": s.kind,
+                "title": s.title,
+                "publisher": s.publisher,
+                "license": s.license,
+                "address": s.address,
+                "sha256": "\n".join(
+                    f"{f.path}: {f.sha256}" if len(s.files) > 1 else f.sha256 for f in s.files
+                ),
+            }
+            for s in sources.values()
+        ],
+        columns=["id", "kind", "title", "publisher", "license", "address", "sha256"],
+    )
 
 
 @cache

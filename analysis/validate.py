@@ -19,6 +19,7 @@ from pandera.errors import SchemaErrors
 
 from analysis.catalogue import Catalogue
 from analysis.errors import AmbiguousDistrictError, DistrictNotFoundError
+from analysis.numbers import DOT_GROUPS
 from analysis.readers.tabular import QUARANTINE_COLUMNS
 from analysis.regions import Registry
 
@@ -134,6 +135,28 @@ def _explain(row: pd.Series, code: str, catalogue: Catalogue) -> str:
     return code
 
 
+def _not_whole(frame: pd.DataFrame, catalogue: Catalogue) -> pd.Index:
+    """Rows of a count unit (params/indicators.yaml `integer: true`) whose value has a fraction."""
+    counts = frame["unit"].isin(catalogue.integer_units) & frame["value"].notna()
+    return frame.index[counts & (frame["value"] % 1 != 0)]
+
+
+def _whole_number_reason(row: pd.Series) -> tuple[str, str]:
+    raw = str(row["raw_value"]).strip().strip('"').strip()
+    if DOT_GROUPS.fullmatch(raw):
+        return (
+            "ambiguous_number",
+            f"'{raw}' in a count column ({row['indicator']}) is ambiguous: a count is whole, so "
+            f"'.' probably separates thousands ({raw.replace('.', '')}); declare "
+            "`number: id` for this column, or write the count without separators",
+        )
+    return (
+        "not_whole",
+        f"'{raw}' is not a whole number but {row['indicator']} is a count; check the column "
+        "and its number format",
+    )
+
+
 def validate(
     staged: pd.DataFrame, registry: Registry, catalogue: Catalogue, rules=None
 ) -> Validated:
@@ -172,9 +195,14 @@ def validate(
             "missing",
             f"0 means 'no data' for {frame.at[idx, 'indicator']} (zero is not a plausible value)",
         )
+    problem_codes = frame.get("problem_code", pd.Series(pd.NA, index=frame.index))
     for idx, problem in frame["problem"].dropna().items():
         if idx not in reasons:
-            add(idx, "unparseable", problem)
+            code = problem_codes[idx]
+            add(idx, "unparseable" if pd.isna(code) else str(code), problem)
+    for idx in _not_whole(frame, catalogue):
+        if idx not in reasons:
+            add(idx, *_whole_number_reason(frame.loc[idx]))
     for idx, err in frame["district_error"].dropna().items():
         add(idx, frame.at[idx, "district_error_code"], err)
     if rules is not None:

@@ -92,3 +92,66 @@ def processed(built):
 
     fit_all(built.out_dir)
     return built.out_dir
+
+
+def register(table: Path, mapping_path: Path, imports_dir: Path):
+    """Stage an import exactly as `python -m analysis import` does and put it in place, without
+    the rebuild (tests that need the panel build it themselves)."""
+    import shutil
+    import tempfile
+
+    from analysis.import_run import prepare
+    from analysis.imports import load_import
+
+    imports_dir = Path(imports_dir)
+    imports_dir.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(dir=imports_dir.parent))
+    try:
+        imp = prepare(table, mapping_path, imports_dir, staging)
+        target = imports_dir / imp.id
+        if target.exists():
+            shutil.rmtree(target)
+        shutil.move(imp.folder, target)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return load_import(target)
+
+
+OWN_MAPPING = {
+    "id": "dinkes_test",
+    "title": "IDL per kabupaten (uji)",
+    "publisher": "Dinkes Banten",
+    "address": "surat 1/2026",
+    "license": "internal",
+    "district": {"column": "Kabupaten/Kota", "province_value": "Banten"},
+    "year": {"column": "Tahun"},
+    "values": {"IDL (%)": "immunization_complete_routine"},
+}
+OWN_TABLE = "Kabupaten/Kota,Tahun,IDL (%)\nKabupaten Serang,2024,80\nKota Serang,2024,81.5\n"
+
+
+@pytest.fixture(scope="session")
+def own_project(built, raw_dir, tmp_path_factory):
+    """A project's data/ folder: the processed data of the real build plus one good import
+    (`dinkes_test`) made through the transactional path the CLI uses. Tests that change it work
+    on a copy."""
+    import shutil
+
+    from analysis.import_run import run_import
+
+    data = tmp_path_factory.mktemp("project") / "data"
+    processed, imports = data / "processed", data / "imports"
+    shutil.copytree(built.out_dir, processed)
+    folder = data.parent / "in"
+    folder.mkdir()
+    (folder / "earlier.csv").write_text(OWN_TABLE, encoding="utf-8")
+    (folder / "earlier.yaml").write_text(yaml.safe_dump(OWN_MAPPING), encoding="utf-8")
+    run_import(
+        folder / "earlier.csv",
+        folder / "earlier.yaml",
+        imports_dir=imports,
+        raw_dir=raw_dir,
+        processed_dir=processed,
+        fit_models=False,
+    )
+    return data

@@ -25,6 +25,7 @@ from analysis.sources import load_manifest
 PACKAGE_DIR = Path(__file__).resolve().parent
 MODEL_CODE = ("assemble.py", "fit.py", "store.py", "spec.py")
 MODELS_FILE = "models.json"
+MODELS_HASH = "models.json.sha256"  # written beside it: a truncated or edited file is detected
 
 
 def model_version(data_version: str) -> str:
@@ -178,9 +179,22 @@ def save(models: ModelSet, processed_dir: Path = PROCESSED_DIR) -> Path:
         "models": [m.to_dict() for m in models.models.values()],
     }
     tmp = path.with_suffix(".json.part")
-    tmp.write_text(json.dumps(doc), encoding="utf-8")
+    text = json.dumps(doc)
+    tmp.write_text(text, encoding="utf-8")
     tmp.replace(path)
+    (folder / MODELS_HASH).write_text(hashlib.sha256(text.encode()).hexdigest(), encoding="utf-8")
     return path
+
+
+def models_damaged(processed_dir: Path = PROCESSED_DIR) -> bool:
+    """True when models.json does not match the sha256 written beside it (or has none)."""
+    from analysis.sources import sha256_of
+
+    folder = processed_dir / "models"
+    path, recorded = folder / MODELS_FILE, folder / MODELS_HASH
+    if not path.exists() or not recorded.exists():
+        return True
+    return sha256_of(path) != recorded.read_text(encoding="utf-8").strip()
 
 
 def stored_model_version(processed_dir: Path = PROCESSED_DIR) -> str | None:
@@ -196,7 +210,11 @@ def stored_model_version(processed_dir: Path = PROCESSED_DIR) -> str | None:
 
 def models_up_to_date(processed_dir: Path = PROCESSED_DIR) -> bool:
     info = read_version_file(processed_dir)
-    return bool(info) and stored_model_version(processed_dir) == model_version(info["data_version"])
+    return (
+        bool(info)
+        and stored_model_version(processed_dir) == model_version(info["data_version"])
+        and not models_damaged(processed_dir)
+    )
 
 
 def load_models(processed_dir: Path = PROCESSED_DIR) -> ModelSet:
@@ -204,7 +222,15 @@ def load_models(processed_dir: Path = PROCESSED_DIR) -> ModelSet:
     path = processed_dir / "models" / MODELS_FILE
     if not path.exists():
         raise AnalysisError(f"{path} does not exist: run `python -m analysis data` first")
-    doc = json.loads(path.read_text(encoding="utf-8"))
+    try:
+        if models_damaged(processed_dir):
+            raise ValueError("its sha256 differs from the one recorded beside it")
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise AnalysisError(
+            f"{path} is damaged ({exc}): run `python -m analysis models --force` (or "
+            "`python -m analysis data`) to refit and rewrite it"
+        ) from None
     info = read_version_file(processed_dir) or {}
     expected = model_version(info.get("data_version", ""))
     if doc["model_version"] != expected:

@@ -75,6 +75,23 @@ def read_table(source: Source, file: SourceFile, raw_dir: Path) -> StagedFile:
     return StagedFile(table, _stage_from_spec(source, file, table))
 
 
+@reader("own_table")
+def read_own(source: Source, file: SourceFile, raw_dir: Path) -> StagedFile:
+    """A district's own table (an import): `file:` options honoured, number format per column,
+    ambiguous cells refused in columns whose format was not declared."""
+    from analysis.readers.own_table import read_own_table
+
+    table = read_own_table(file.raw_path(raw_dir), file.relpath, file.options)
+    staged = _stage_from_spec(
+        source,
+        file,
+        table,
+        numbers=source.spec.get("numbers", {}),
+        guarded=frozenset(source.spec.get("guarded", ())),
+    )
+    return StagedFile(table, staged)
+
+
 @reader("socec")
 def read_socec(source: Source, file: SourceFile, raw_dir: Path) -> StagedFile:
     """BPS IPM long file: no province column; each district block follows its UPPER-CASE
@@ -216,6 +233,7 @@ def read_puskesmas_staff(source: Source, file: SourceFile, raw_dir: Path) -> Sta
             "raw_value": "sum of " + grouped["n"].astype(str) + " puskesmas rows",
             "value": grouped["value"].astype(float),
             "problem": pd.NA,
+            "problem_code": pd.NA,
             "pre_code": pd.NA,
             "pre_reason": pd.NA,
         }

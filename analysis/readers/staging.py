@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analysis.numbers import parse_numbers
+from analysis.numbers import parse_numbers_coded
 from analysis.readers.tabular import ROW, RawTable
 
 STAGED_COLUMNS = [
@@ -24,6 +24,7 @@ STAGED_COLUMNS = [
     "raw_value",
     "value",
     "problem",
+    "problem_code",
     "pre_code",
     "pre_reason",
 ]
@@ -53,8 +54,12 @@ def stage(
     number: str = "point",
     missing: tuple[str, ...] = ("",),
     scale: float = 1.0,
+    numbers: dict[str, str] | None = None,
+    guarded: frozenset[str] = frozenset(),
 ) -> pd.DataFrame:
-    """Melt the value columns of `table` into staged rows."""
+    """Melt the value columns of `table` into staged rows. `numbers` gives a column its own
+    number format (else `number`); columns in `guarded` had no declared format, so ambiguous
+    cells are refused (see `analysis.numbers`)."""
     needed = [district_column, *values]
     if year_column:
         needed.append(year_column)
@@ -65,7 +70,12 @@ def stage(
     parts = []
     for column, indicator in values.items():
         raw = frame[column].astype(str)
-        value, problem = parse_numbers(raw, number)
+        fmt = (numbers or {}).get(column, number)
+        value, problem, code = parse_numbers_coded(raw, fmt, guard=column in guarded)
+        if column in table.numeric:  # typed as a number in the file: no text format applies
+            typed = table.numeric[column].notna().to_numpy()
+            value = value.where(~typed, table.numeric[column].to_numpy())
+            problem, code = problem.where(~typed, pd.NA), code.where(~typed, pd.NA)
         is_missing = raw.str.strip().isin(list(missing))
         part = pd.DataFrame(
             {
@@ -87,6 +97,7 @@ def stage(
                 "raw_value": raw,
                 "value": value * scale,
                 "problem": problem.where(~is_missing, pd.NA),
+                "problem_code": code.where(~is_missing, pd.NA),
                 "pre_code": pd.Series(pd.NA, index=frame.index, dtype="string").where(
                     ~is_missing, "missing"
                 ),

@@ -41,6 +41,8 @@ class RawTable:
     rejected: list[dict] = field(default_factory=list)
     blank_rows: int = 0
     out_of_scope_rows: int = 0
+    # column -> float per record where the file typed the cell as a number (Excel), else NaN
+    numeric: dict[str, pd.Series] = field(default_factory=dict)
 
     @property
     def data_rows(self) -> int:
@@ -49,11 +51,35 @@ class RawTable:
     def require(self, columns: list[str]) -> None:
         missing = [c for c in columns if c not in self.frame.columns]
         if missing:
-            have = ", ".join(repr(c) for c in self.frame.columns if c != ROW)
+            names = [c for c in self.frame.columns if c != ROW]
+            have = ", ".join(repr(c) for c in names)
+            hint = self._header_hint(missing, names)
             raise SourceFileError(
                 f"{self.relpath}: missing column(s) {', '.join(repr(c) for c in missing)}. "
-                f"The file has: {have}. Fix the header or the column mapping."
+                f"The file has: {have}. Fix the header or the column mapping.{hint}"
             )
+
+    def _header_hint(self, missing: list[str], names: list[str]) -> str:
+        """Where the header is probably wrong: column names found on a later row (a title row
+        or merged header cells above them), or empty names in the header."""
+        wanted = {c.strip() for c in missing}
+        rows = [
+            (r[ROW], {str(v).strip() for k, v in r.items() if k != ROW})
+            for _, r in self.frame.head(5).iterrows()
+        ]
+        rows += [(r["row"], r["raw_value"]) for r in self.rejected[:5]]  # ragged lines: text
+        for row, cells in sorted(rows, key=lambda x: x[0]):
+            if all(w in cells for w in wanted):
+                return (
+                    f" The column names are on row {row}: the header spans several rows "
+                    f"(merged cells or a title); set `header_row: {row}` under `file:`."
+                )
+        if any(not c or c.startswith("Unnamed") for c in names):
+            return (
+                " The header has empty names: if it spans two rows (merged cells), set "
+                "`header_row:` to the row that holds the column names."
+            )
+        return ""
 
     def drop_out_of_scope(self, mask: pd.Series) -> None:
         """Drop records that are not district data by design (province totals, hospitals…)."""

@@ -25,7 +25,7 @@ from analysis.catalogue import PIP_INDICATORS  # noqa: E402
 from analysis.explain import Context, Explanation, explain  # noqa: E402
 from analysis.i18n import fmt_number, t  # noqa: E402
 from analysis.maps import province_map  # noqa: E402
-from analysis.panel import software_versions  # noqa: E402
+from analysis.panel import read_version_file, software_versions  # noqa: E402
 from analysis.paths import PROCESSED_DIR  # noqa: E402
 from analysis.report.html import (  # noqa: E402
     Section,
@@ -37,7 +37,7 @@ from analysis.report.html import (  # noqa: E402
 )
 
 table_html = table  # `table` is shadowed by locals of that name in some sections
-from analysis.sources import load_manifest  # noqa: E402
+from analysis.sources import all_sources, source_table  # noqa: E402
 
 COLORS = {
     "district": "#0b6e4f",
@@ -280,6 +280,7 @@ class DistrictReport:
             notes.append(self.t("quality_flagged", n=len(flagged)))
         if not notes:
             notes.append(self.t("quality_none_rejected"))
+        notes.extend(self.own_table_choices())
         routine = self.series("stunting_routine", [self.district_code]).sort_values("year")
         routine_text = ", ".join(
             f"{int(r.year)}: {self.num(r.value, 1)} % ({r.source})" for r in routine.itertuples()
@@ -325,6 +326,34 @@ class DistrictReport:
 
         panel = load_panel(self.ctx_processed, include_flagged=True)
         return panel[panel["district_code"] == self.district_code]
+
+    def own_table_choices(self) -> list[str]:
+        """Where a district's own table and another source both gave a value: which one the
+        report uses and why, with the other beside it (data/processed/value_choices.csv)."""
+        path = self.ctx_processed / "value_choices.csv"
+        if not path.exists():
+            return []
+        choices = pd.read_csv(path, dtype={"district_code": str}, keep_default_na=False)
+        mine = choices[(choices["district_code"] == self.district_code) & choices["involves_own"]]
+        lines = []
+        for r in mine.itertuples(index=False):
+            key = {
+                "own_authoritative": "choice_own_authoritative",
+                "other_set_aside": "choice_own_other_set_aside",
+            }.get(r.rule, "choice_official" if r.used_kind == "official" else "choice_none")
+            lines.append(
+                self.t(
+                    key,
+                    indicator=self.label(r.indicator),
+                    year=r.year,
+                    used=r.used_source,
+                    used_value=self.num(float(r.used_value or "nan"), 1),
+                    other=r.other_source,
+                    other_value=self.num(float(r.other_value), 1),
+                    why=r.declared_reason,
+                )
+            )
+        return lines
 
     def flagged_values(self) -> pd.DataFrame:
         return self.own_rows[self.own_rows["flag"] != ""]
@@ -1052,13 +1081,15 @@ class DistrictReport:
         return Section(html)
 
     def methods(self) -> Section:
-        sources = [s for s in load_manifest().values() if s.readable_files or s.id == "boundaries"]
+        shown = {k: s for k, s in all_sources().items() if s.readable_files or s.id == "boundaries"}
+        frame = source_table(shown)
         src = pd.DataFrame(
             {
-                self.t("col_source"): [s.title for s in sources],
-                self.t("col_publisher"): [s.publisher for s in sources],
-                self.t("col_license"): [s.license for s in sources],
-                self.t("col_address"): [s.address for s in sources],
+                self.t("col_source"): frame["title"],
+                self.t("col_publisher"): frame["publisher"],
+                self.t("col_license"): frame["license"],
+                self.t("col_address"): frame["address"],
+                "sha256": frame["sha256"].where(frame["kind"] == "own", ""),
             }
         )
         models = []
@@ -1160,11 +1191,13 @@ def empty_panel(ax, text: str) -> None:
 def footer_section(ctx: Context, parameters: dict[str, Any], lang: str) -> Section:
     """Data version, model version, parameters and software versions of a report."""
     software = ", ".join(f"{k} {v}" for k, v in software_versions().items())
+    info = read_version_file(Path(parameters.get("processed_dir") or PROCESSED_DIR)) or {}
+    own = "".join(f" + {i['id']} (sha256 {i['sha256'][:12]})" for i in info.get("imports", []))
     params = json.dumps({k: v for k, v in parameters.items() if v is not None}, ensure_ascii=False)
     line = t(
         "footer_line",
         lang,
-        data_version=ctx.data_version,
+        data_version=f"{ctx.data_version}{own}",
         model_version=ctx.models.model_version,
         params=params,
         software=software,

@@ -100,7 +100,7 @@ def _rows_of(rows, district_code: str) -> str:
     """A district's target rows as CSV, without where they were read from (moving a row in the
     file does not change the report)."""
     mine = rows[rows["district_code"] == district_code].drop(columns=["file", "row"])
-    return mine.sort_values(list(mine.columns)).to_csv(index=False)
+    return mine.sort_values(list(mine.columns)).to_csv(index=False) if len(mine) else ""
 
 
 def key_path(out_html: Path) -> Path:
@@ -170,10 +170,12 @@ def plan(
         for ind in ("life_expectancy", "immunization_complete", "stunting", "facility_delivery"):
             tg = targets.for_district(d.code, ind)
             mine[ind] = None if tg is None else [tg.value, tg.year, tg.scope, tg.source_document]
-        if targets_file:  # every target row of d (all documents and years), not only the end
-            mine["target_rows"] = _rows_of(targets.table.rows, d.code)
-        if plan_rows is not None:
-            mine["plan_rows"] = _rows_of(plan_rows, d.code)
+        # every target row of d (all documents and years), not only the end; none: no entry, so
+        # a district the file does not mention keeps its key
+        if own := _rows_of(targets.table.rows, d.code):
+            mine["target_rows"] = own
+        if plan_rows is not None and (own := _rows_of(plan_rows, d.code)):
+            mine["plan_rows"] = own
         for lang in langs:
             parameters = {
                 "district": d.code,

@@ -239,7 +239,7 @@ def report(
     template: Annotated[
         str, typer.Option(help="standard | renstra (the Renstra view of a district report).")
     ] = "standard",
-    plan: Annotated[
+    plan_table: Annotated[
         Path | None, typer.Option("--plan", help="A district's plan table (targets + logframe).")
     ] = None,
     spm: Annotated[Path | None, typer.Option(help="SPM kesehatan achievement table.")] = None,
@@ -275,7 +275,7 @@ def report(
     if template not in ("standard", "renstra"):
         _fail(ValueError(f"--template must be standard or renstra, not {template!r}"))
     try:
-        for path in (targets, plan):
+        for path in (targets, plan_table):
             if path:
                 check_target_file(path, registry)
         if all_districts:
@@ -293,7 +293,7 @@ def report(
             targets_file=targets,
             spm_file=spm,
             units_file=units,
-            plan_file=plan,
+            plan_file=plan_table,
             template=template,
         )
         if province or all_districts:  # a province overview beside its district reports

@@ -66,14 +66,16 @@ def _own_rows(targets: Targets, codes: list[str], indicators: Iterable[str]) -> 
     rows = rows[rows["district_code"].isin(codes) & rows["indicator"].isin(list(indicators))]
     if rows.empty:
         return pd.DataFrame(columns=[*EVALUATION_COLUMNS[:16]])
-    plans = plan_baselines(rows).drop(columns=["end_year", "end_target"])
+    plans = plan_baselines(rows).drop(columns=["end_target"])
     out = rows.drop(columns=["baseline_year", "baseline"]).merge(plans, on=PLAN_KEY, how="left")
+    # the rule of Targets.applicable_plan: document precedence, then the plan ending last
     rank = out["document"].map({d: i for i, d in enumerate(DOCUMENT_PRECEDENCE)})
-    order = out.assign(_rank=rank, _end=-out["plan_end"]).sort_values(
+    order = out.assign(_rank=rank, _end=-out["end_year"]).sort_values(
         ["district_code", "indicator", "year", "_rank", "_end", "document_reference"]
     )
     first = ~order.duplicated(["district_code", "indicator", "year"])
     out["applies"] = first.reindex(out.index)
+    out = out.drop(columns="end_year")
     return out.assign(target_basis="district", target_year=out["year"], target_has_note=False)
 
 

@@ -124,3 +124,19 @@ def test_below_100_exactly_when_the_target_is_not_reached(r, t, direction):
     reached = r >= t if direction == "higher" else r <= t
     assert (value >= 100 - 1e-9) == reached or math.isclose(r, t, rel_tol=1e-12)
     assert category(value) in CATEGORIES
+
+
+def test_every_code_the_frames_use_has_a_label_in_both_languages():
+    from analysis.i18n import t
+
+    codes = [f"capaian_cat_{c}" for c in CATEGORIES]
+    codes += [f"target_basis_{b}" for b in ("district", "national_default", "none")]
+    codes += [f"quality_{f}" for f in ("outlier_in_province", "boundary_value", "jump")]
+    codes += [f"ratio_{k}" for k in ("worst_over_best", "best_over_worst")]
+    codes += [
+        f"formula_{formula_of(d, i)}"
+        for d in ("higher", "lower")
+        for i in ("two_target_minus_realisation", "target_over_realisation")
+    ]
+    for code in codes:
+        assert t(code, "id") and t(code, "en")

@@ -111,3 +111,55 @@ def test_targets_command_checks_and_converts(tmp_path):
 def test_report_refuses_an_unknown_template():
     result = CliRunner().invoke(app, ["report", "--district", "Kota Tangerang", "--template", "x"])
     assert result.exit_code == 2 and "standard or renstra" in result.output
+
+
+def test_report_passes_targets_plan_and_template_to_the_jobs(processed, monkeypatch, tmp_path):
+    import analysis.batch
+
+    seen = []
+    monkeypatch.setattr("analysis.cli.PROCESSED_DIR", processed)
+    monkeypatch.setattr(analysis.batch, "run_batch", lambda jobs, **_: seen.extend(jobs) or [])
+    plan_file = TARGETS_DIR / "examples" / "renstra_plan_example.csv"
+    result = CliRunner().invoke(
+        app,
+        [
+            "report",
+            "--district",
+            "Kota Tangerang",
+            "--template",
+            "renstra",
+            "--plan",
+            str(plan_file),
+            "--targets",
+            str(EXAMPLE),
+            "--out",
+            str(tmp_path),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert f"targets {plan_file}: 5 rows read = 5 accepted + 0 quarantined" in result.output
+    (job,) = seen
+    assert job.parameters["template"] == "renstra"
+    assert job.parameters["plan_file"] == str(plan_file.resolve())
+    assert job.parameters["targets_file"] == str(EXAMPLE.resolve())
+    seen.clear()
+    result = CliRunner().invoke(
+        app,
+        [
+            "report",
+            "--province",
+            "Kalimantan Timur",
+            "--targets",
+            str(EXAMPLE),
+            "--out",
+            str(tmp_path),
+            "--lang",
+            "id",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    (overview,) = [j for j in seen if j.kind == "province"]
+    assert overview.parameters["targets_file"] == str(EXAMPLE.resolve())
+    districts = [j for j in seen if j.kind == "district"]
+    assert len(districts) == 10
+    assert all(j.parameters["targets_file"] == str(EXAMPLE.resolve()) for j in districts)

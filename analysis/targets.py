@@ -47,7 +47,8 @@ __all__ = ["DOCUMENT_PRECEDENCE", "Target", "TargetFileError", "Targets", "load_
 @dataclass(frozen=True)
 class Target:
     """One target: reach `value` by `year`. scope is "district" (the district's own plan) or
-    "national" (the RPJMN default of params/targets/national.yaml)."""
+    "national" (the RPJMN default of params/targets/national.yaml, or an RPJMN row of a target
+    table restating it for the district)."""
 
     indicator: str
     value: float
@@ -205,7 +206,8 @@ def _district_target(row) -> Target:
         value=float(row.target),
         year=int(row.year),
         source_document=row.document_reference,
-        scope="district",
+        # an RPJMN row restates the national target for the district: not the district's own
+        scope="national" if row.document == "RPJMN" else "district",
         origin=f"{row.file} row {row.row}",
         document=row.document,
         document_reference=row.document_reference,

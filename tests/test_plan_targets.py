@@ -194,6 +194,8 @@ def test_one_example_per_document_type_none_invented_for_a_real_district(registr
             assert (row.target, row.year) == (national.value, national.year)
         else:
             assert "CONTOH / EXAMPLE" in row.document_reference
+    restated = targets.for_district("3671", "life_expectancy")  # the RPJMN example file
+    assert (restated.document, restated.scope) == ("RPJMN", "national")
     renstra = table.rows[table.rows["document"] == "Renstra"]
     assert (renstra[["goal", "objective", "opd"]] != "").all().all()
     readme = (TARGETS_DIR / "README.md").read_text(encoding="utf-8")

@@ -217,22 +217,27 @@ MIN_BEHIND = 2  # districts behind target on at least this many indicators are n
 def behind_frame(evaluation: pd.DataFrame) -> pd.DataFrame:
     """Per district: how many indicators are behind target (capaian < 100 in the latest evaluated
     year of the target that applies), which (lowest capaian first), and whether it is behind on
-    MIN_BEHIND or more. Sorted so those districts come first, the most behind first."""
+    MIN_BEHIND or more; sorted so those districts come first, the most behind first. A target
+    that carries a comparability note (national.yaml: UHH's newer BPS series, IDL's passed 2024
+    target) is not counted; the indicators behind such a target are listed in
+    `behind_with_caveat`."""
     rows = evaluation[evaluation["applies"].astype(bool) & (evaluation["status"] == "evaluated")]
     latest = rows.sort_values("year").drop_duplicates(["district_code", "indicator"], keep="last")
     out = []
     for code in sorted(evaluation["district_code"].unique()):
         mine = latest[latest["district_code"] == code].sort_values("capaian")
-        behind = mine[mine["capaian"] < 100]
+        noted = mine["target_has_note"].astype(bool)
+        counted, behind = mine[~noted], mine[~noted & (mine["capaian"] < 100)]
         out.append(
             {
                 "district_code": code,
-                "n_evaluated": len(mine),
+                "n_evaluated": len(counted),
                 "n_behind": len(behind),
                 "n_behind_own_target": int((behind["target_basis"] == "district").sum()),
                 "behind_indicators": tuple(behind["indicator"]),
-                "lowest_capaian": float(mine["capaian"].min()) if len(mine) else np.nan,
+                "lowest_capaian": float(counted["capaian"].min()) if len(counted) else np.nan,
                 "behind_on_two_or_more": len(behind) >= MIN_BEHIND,
+                "behind_with_caveat": tuple(mine.loc[noted & (mine["capaian"] < 100), "indicator"]),
             }
         )
     frame = pd.DataFrame(out)

@@ -147,6 +147,11 @@ def test_without_a_file_national_defaults_are_used_and_said(ctx, kaltim):
     assert not stunting["target_is_annual"].any()
     uhh = frame[frame["indicator"] == "life_expectancy"]
     assert uhh["target_has_note"].all()  # the comparability caveat travels with the row
+    behind = behind_frame(frame).set_index("district_code")
+    # UHH and IDL defaults carry caveats: only stunting counts, and nobody is behind on two
+    assert not behind["behind_on_two_or_more"].any()
+    assert all("life_expectancy" in c for c in behind["behind_with_caveat"])
+    assert set(behind["behind_indicators"].map(tuple)) <= {("stunting",), ()}
 
 
 def test_progress_gives_the_change_still_needed(ctx, kaltim, province_file):

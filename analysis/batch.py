@@ -92,6 +92,17 @@ def job_key(
     return hashlib.sha256(doc.encode()).hexdigest()[:20]
 
 
+def file_hash(path: Path | str) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def _rows_of(rows, district_code: str) -> str:
+    """A district's target rows as CSV, without where they were read from (moving a row in the
+    file does not change the report)."""
+    mine = rows[rows["district_code"] == district_code].drop(columns=["file", "row"])
+    return mine.sort_values(list(mine.columns)).to_csv(index=False) if len(mine) else ""
+
+
 def key_path(out_html: Path) -> Path:
     return out_html.with_name(out_html.name + ".key.json")
 
@@ -117,8 +128,11 @@ def plan(
     notebook: Path | None = None,
     spm_file: Path | None = None,
     units_file: Path | None = None,
+    plan_file: Path | None = None,
+    template: str = "standard",
 ) -> list[Job]:
-    """The jobs for these districts and languages, each with its cache key."""
+    """The jobs for these districts and languages, each with its cache key. `plan_file` (a plan
+    table, analysis.plan_targets) and `template` ("renstra") go to the notebook as parameters."""
     from analysis.explain import TARGETS_DIR
     from analysis.models.store import load_models
     from analysis.panel import read_version_file
@@ -129,6 +143,9 @@ def plan(
     data_version = (read_version_file(processed_dir) or {}).get("data_version", "")
     model_version = load_models(processed_dir).model_version
     targets = load_targets(TARGETS_DIR / "national.yaml", (targets_file,) if targets_file else ())
+    plan_rows = (
+        load_targets(TARGETS_DIR / "national.yaml", (plan_file,)).table.rows if plan_file else None
+    )
     code = code_hash(notebook)
     spm_rows = None
     if spm_file:
@@ -153,6 +170,12 @@ def plan(
         for ind in ("life_expectancy", "immunization_complete", "stunting", "facility_delivery"):
             tg = targets.for_district(d.code, ind)
             mine[ind] = None if tg is None else [tg.value, tg.year, tg.scope, tg.source_document]
+        # every target row of d (all documents and years), not only the end; none: no entry, so
+        # a district the file does not mention keeps its key
+        if own := _rows_of(targets.table.rows, d.code):
+            mine["target_rows"] = own
+        if plan_rows is not None and (own := _rows_of(plan_rows, d.code)):
+            mine["plan_rows"] = own
         for lang in langs:
             parameters = {
                 "district": d.code,
@@ -164,6 +187,10 @@ def plan(
                 "spm_file": str(Path(spm_file).resolve()) if spm_file else None,
                 "units_file": str(Path(units_file).resolve()) if units_file else None,
             }
+            if plan_file:  # only when given: the keys of reports without one stay as they were
+                parameters["plan_file"] = str(Path(plan_file).resolve())
+            if template != "standard":
+                parameters["template"] = template
             out = report_path(out_dir, d, lang)
             key = job_key(
                 data_version=data_version,
@@ -172,7 +199,8 @@ def plan(
                 parameters={
                     k: v
                     for k, v in parameters.items()
-                    if k not in ("processed_dir", "targets_file", "spm_file", "units_file")
+                    if k
+                    not in ("processed_dir", "targets_file", "spm_file", "units_file", "plan_file")
                 },
                 targets=mine,
                 code=code,
@@ -200,8 +228,10 @@ def plan_provinces(
     *,
     out_dir: Path = REPORTS_DIR,
     processed_dir: Path = PROCESSED_DIR,
+    targets_file: Path | None = None,
 ) -> list[Job]:
-    """Province overview jobs (OUT/<province>/index.html), keyed like district reports."""
+    """Province overview jobs (OUT/<province>/index.html), keyed like district reports; the key
+    holds the hash of the targets file (a province evaluates every kab/kota in it)."""
     from analysis.models.store import load_models
     from analysis.panel import read_version_file
     from analysis.report.run import NOTEBOOKS, province_path, slug
@@ -214,11 +244,13 @@ def plan_provinces(
     for province in provinces:
         for lang in langs:
             parameters = {"province": province, "lang": lang, "processed_dir": str(processed_dir)}
+            if targets_file:
+                parameters["targets_file"] = str(Path(targets_file).resolve())
             key = job_key(
                 data_version=data_version,
                 model_version=model_version,
                 parameters={"province": province, "lang": lang},
-                targets={},
+                targets={"file_sha256": file_hash(targets_file)} if targets_file else {},
                 code=code,
             )
             log = LOG_DIR / slug(province) / f"index.{lang}.log"

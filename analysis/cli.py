@@ -332,7 +332,18 @@ def report(
     all_districts: Annotated[bool, typer.Option("--all", help="All 514 districts.")] = False,
     lang: Annotated[list[str] | None, typer.Option(help="id | en (repeat for both)")] = None,
     reference: Annotated[str, typer.Option(help="national | province | peers")] = "national",
-    targets: Annotated[Path | None, typer.Option(help="CSV of district targets.")] = None,
+    targets: Annotated[
+        Path | None,
+        typer.Option(
+            help="Target table (RPJMD/RPD/Renstra/SPM/RPJMN; one district or a province)."
+        ),
+    ] = None,
+    template: Annotated[
+        str, typer.Option(help="standard | renstra (the Renstra view of a district report).")
+    ] = "standard",
+    plan_table: Annotated[
+        Path | None, typer.Option("--plan", help="A district's plan table (targets + logframe).")
+    ] = None,
     spm: Annotated[Path | None, typer.Option(help="SPM kesehatan achievement table.")] = None,
     units: Annotated[Path | None, typer.Option(help="Kecamatan/puskesmas table.")] = None,
     out: Annotated[Path, typer.Option(help="Output folder.")] = Path("reports"),
@@ -376,7 +387,12 @@ def report(
                 "`python -m analysis data` (rebuilds and refits what is damaged)"
             )
         )
+    if template not in ("standard", "renstra"):
+        _fail(ValueError(f"--template must be standard or renstra, not {template!r}"))
     try:
+        for path in (targets, plan_table):
+            if path:
+                check_target_file(path, registry)
         if all_districts:
             districts = list(registry)
         elif province:
@@ -392,10 +408,14 @@ def report(
             targets_file=targets,
             spm_file=spm,
             units_file=units,
+            plan_file=plan_table,
+            template=template,
         )
         if province or all_districts:  # a province overview beside its district reports
             provinces = sorted({d.province for d in districts})
-            planned += plan_provinces(provinces, langs, out_dir=out, processed_dir=PROCESSED_DIR)
+            planned += plan_provinces(
+                provinces, langs, out_dir=out, processed_dir=PROCESSED_DIR, targets_file=targets
+            )
     except AnalysisError as exc:
         _fail(exc)
     workers = jobs or os.cpu_count() or 1
@@ -462,6 +482,56 @@ def print_batch(results, index: Path) -> None:
         f"{counts['ok']} rendered, {counts['skipped']} up to date (skipped), "
         f"{counts['failed']} failed; median {median:.1f} s per report; index: {index}"
     )
+
+
+def check_target_file(path: Path, registry) -> None:
+    """Read a target table, print read = accepted + quarantined and the first problems, and
+    write every problem to build/logs/<file>.quarantine.csv. Raises AnalysisError if unusable."""
+    from analysis.batch import LOG_DIR
+    from analysis.catalogue import load_catalogue
+    from analysis.plan_targets import read_target_files
+
+    table = read_target_files([path], registry, load_catalogue())
+    console.print(f"targets {path}: {table.summary()}")
+    for note in table.notes:
+        console.print(f"  note: {note}")
+    if len(table.problems):
+        LOG_DIR.mkdir(parents=True, exist_ok=True)
+        dump = LOG_DIR / f"{Path(path).name}.quarantine.csv"
+        table.problems.to_csv(dump, index=False)
+        for r in table.problems.head(10).itertuples(index=False):
+            console.print(f"  {r.file}, row {r.row}, column {r.column!r}: {r.reason}")
+        console.print(f"  quarantined rows are not used; every problem: {dump}")
+
+
+@app.command()
+def targets(
+    files: Annotated[list[Path], typer.Argument(help="Target tables (CSV or Excel).")],
+    convert: Annotated[
+        Path | None, typer.Option(help="Write the accepted rows in the current format here.")
+    ] = None,
+) -> None:
+    """Check target tables (every row: read = accepted + quarantined, with reasons); with
+    --convert NEW.csv, write an older one-value file (source_document) in the current format."""
+    from analysis.plan_targets import convert_legacy
+    from analysis.regions import load_registry
+
+    registry = load_registry()
+    try:
+        for path in files:
+            check_target_file(path, registry)
+        if convert:
+            if len(files) != 1:
+                raise typer.BadParameter("--convert takes one file")
+            converted = convert_legacy(files[0])
+            converted.to_csv(convert, index=False)
+            blank = int((converted["document"] == "").sum())
+            console.print(
+                f"{len(converted)} rows written to {convert} in the current format"
+                + (f"; fill `document` where it is blank ({blank} of them)" if blank else "")
+            )
+    except AnalysisError as exc:
+        _fail(exc)
 
 
 @app.command()

@@ -1,15 +1,19 @@
-"""Targets for the PIP indicators: national defaults, overridden by a district's own targets.
+"""Targets for the PIP indicators: national defaults, and the targets of a district's own plans.
 
 params/targets/national.yaml holds one national target per indicator (RPJMN), each with the
-regulation it comes from and where it was confirmed. A district adds its RPJMD/Renstra targets in
-a CSV shaped like params/targets/districts_template.csv. Every row is checked before it is used,
-and a bad one stops the load with the file, row and column to fix: a wrong target silently used
-would turn a verdict upside down.
+regulation it comes from and where it was confirmed: the *national default*, used only where a
+district has no target of its own. A district's (or a whole province's) plan targets come in a
+target table (`analysis.plan_targets`: one row per district, indicator, year and document, with
+the plan's baseline); its bad rows are quarantined with the reason, never used.
+
+Which of a district's targets applies is a fixed, stated rule (`DOCUMENT_PRECEDENCE`): the head
+of region's plan (RPJMD, or the RPD of a transition period) first, then the health office's
+Renstra, then SPM, then an RPJMN target the district restated; within one document type the plan
+that ends last. `analysis.plan_eval` records the choice in each row it evaluates.
 """
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,28 +22,33 @@ import pandas as pd
 import yaml
 
 from analysis.catalogue import Catalogue, load_catalogue
-from analysis.errors import AmbiguousDistrictError, AnalysisError, DistrictNotFoundError
 from analysis.numbers import parse_numbers
 from analysis.paths import PARAMS_DIR
+from analysis.plan_targets import (
+    DOCUMENTS,
+    LEGACY_COLUMNS,
+    TargetFileError,
+    TargetTable,
+    empty_table,
+    read_target_files,
+)
 
 TARGETS_DIR = PARAMS_DIR / "targets"
 NATIONAL_PATH = TARGETS_DIR / "national.yaml"
-DISTRICT_COLUMNS = ("district", "indicator", "year", "target", "source_document")
+DISTRICT_COLUMNS = tuple(LEGACY_COLUMNS)  # the older one-value-per-indicator layout
 NATIONAL_KEYS = ("target", "target_year", "unit", "source_document", "source_url")
 YEAR_RANGE = (2000, 2050)
+DOCUMENT_PRECEDENCE = ("RPJMD", "RPD", "Renstra", "SPM", "RPJMN")
+assert set(DOCUMENT_PRECEDENCE) == set(DOCUMENTS)
 
-
-class TargetFileError(AnalysisError, ValueError):
-    """A target file is malformed; the message names the file, row and column."""
-
-    def __init__(self, path: Path | str, row: int | str, column: str, problem: str):
-        self.path, self.row, self.column = str(path), row, column
-        super().__init__(f"{path}, row {row}, column {column!r}: {problem}")
+__all__ = ["DOCUMENT_PRECEDENCE", "Target", "TargetFileError", "Targets", "load_targets"]
 
 
 @dataclass(frozen=True)
 class Target:
-    """One target: reach `value` by `year`. scope is "district" or "national"."""
+    """One target: reach `value` by `year`. scope is "district" (the district's own plan) or
+    "national" (the RPJMN default of params/targets/national.yaml, or an RPJMN row of a target
+    table restating it for the district)."""
 
     indicator: str
     value: float
@@ -49,27 +58,56 @@ class Target:
     source_url: str | None = None
     note: dict[str, str] | None = None  # {"id": …, "en": …}: caveats a reader must see
     origin: str = ""  # file and row it was read from, for the report's footnote
+    document: str = "RPJMN"  # RPJMD | RPD | Renstra | SPM | RPJMN
+    document_reference: str = ""
+    baseline_year: int | None = None
+    baseline: float | None = None
 
 
 @dataclass(frozen=True)
 class Targets:
-    """National defaults and district overrides. A district may list several years for one
-    indicator (a plan's yearly milestones); they are kept sorted by year."""
+    """National defaults and the districts' own plan targets (`table`: accepted rows and the
+    quarantined ones). `district` maps (district_code, indicator) to every own target, ordered by
+    year and document precedence."""
 
     national: dict[str, Target] = field(default_factory=dict)
     district: dict[tuple[str, str], tuple[Target, ...]] = field(default_factory=dict)
+    table: TargetTable = field(default_factory=empty_table)
+
+    @property
+    def problems(self) -> pd.DataFrame:
+        return self.table.problems
+
+    def applicable_plan(
+        self, district_code: str, indicator: str, documents: tuple[str, ...] = DOCUMENT_PRECEDENCE
+    ) -> tuple[Target, ...]:
+        """The yearly targets of the district's plan that applies (first document type in
+        `documents` it has a plan of; among those, the plan ending last). Empty if none."""
+        own = [
+            t for t in self.district.get((district_code, indicator), ()) if t.document in documents
+        ]
+        if not own:
+            return ()
+        plans: dict[tuple[str, str], list[Target]] = {}
+        for t in own:
+            plans.setdefault((t.document, t.document_reference), []).append(t)
+        chosen = min(
+            plans.items(),
+            key=lambda kv: (documents.index(kv[0][0]), -max(t.year for t in kv[1]), kv[0][1]),
+        )
+        return tuple(sorted(chosen[1], key=lambda t: t.year))
 
     def for_district(self, district_code: str, indicator: str) -> Target | None:
-        """The district's own target (its latest target year, the end of its plan) if it filed
-        one, else the national default, else None ("no target")."""
-        own = self.district.get((district_code, indicator))
-        if own:
-            return own[-1]
+        """The end-of-plan target of the district's applicable plan if it filed one, else the
+        national default, else None ("no target")."""
+        plan = self.applicable_plan(district_code, indicator)
+        if plan:
+            return plan[-1]
         return self.national.get(indicator)
 
     def milestones(self, district_code: str, indicator: str) -> tuple[Target, ...]:
-        """Every year's target the district filed for the indicator (empty if none)."""
-        return self.district.get((district_code, indicator), ())
+        """Every year's target of the district's applicable plan (empty if none)."""
+        return self.applicable_plan(district_code, indicator)
 
 
 # -- validation of single cells ---------------------------------------------------------------
@@ -144,6 +182,8 @@ def _national_target(path: Path, indicator: str, spec: object, catalogue: Catalo
         source_url=_check_text(spec["source_url"], (path, row, "source_url")),
         note=_note(spec.get("note"), path, indicator),
         origin=f"{path} {row}",
+        document="RPJMN",
+        document_reference=str(spec["source_document"]).strip(),
     )
 
 
@@ -160,63 +200,31 @@ def read_national(path: Path, catalogue: Catalogue) -> dict[str, Target]:
 
 
 # -- district files ---------------------------------------------------------------------------
-def _resolve(registry, name: str, where: tuple) -> str:
-    if not name.strip():
-        raise TargetFileError(*where, "is empty: give the district's name or BPS code")
-    try:
-        return registry.resolve(name).code
-    except (DistrictNotFoundError, AmbiguousDistrictError) as exc:
-        raise TargetFileError(*where, str(exc)) from None
-
-
-def _district_row(path: Path, line: int, row: dict, registry, catalogue: Catalogue) -> tuple:
-    code = _resolve(registry, str(row["district"] or ""), (path, line, "district"))
-    indicator = _check_indicator(row["indicator"], catalogue, (path, line, "indicator"))
-    target = Target(
-        indicator=indicator,
-        value=_check_value(row["target"], indicator, catalogue, (path, line, "target")),
-        year=_check_year(row["year"], (path, line, "year")),
-        source_document=_check_text(row["source_document"], (path, line, "source_document")),
-        scope="district",
-        origin=f"{path} row {line}",
+def _district_target(row) -> Target:
+    return Target(
+        indicator=row.indicator,
+        value=float(row.target),
+        year=int(row.year),
+        source_document=row.document_reference,
+        # an RPJMN row restates the national target for the district: not the district's own
+        scope="national" if row.document == "RPJMN" else "district",
+        origin=f"{row.file} row {row.row}",
+        document=row.document,
+        document_reference=row.document_reference,
+        baseline_year=None if pd.isna(row.baseline_year) else int(row.baseline_year),
+        baseline=None if pd.isna(row.baseline) else float(row.baseline),
     )
-    return code, target
 
 
-def read_district_file(path: Path, registry, catalogue: Catalogue) -> list[tuple[str, Target]]:
-    """(district_code, Target) for each non-blank row. Row numbers count the header as row 1,
-    as a spreadsheet shows them."""
-    with open(path, encoding="utf-8-sig", newline="") as fh:
-        reader = csv.DictReader(fh)
-        header = [c.strip() for c in (reader.fieldnames or [])]
-        missing = [c for c in DISTRICT_COLUMNS if c not in header]
-        if missing:
-            expected = ",".join(DISTRICT_COLUMNS)
-            raise TargetFileError(
-                path, 1, missing[0], f"column missing; the header must be {expected}"
-            )
-        reader.fieldnames = header
-        out = []
-        for row in reader:
-            if not any(str(v or "").strip() for v in row.values()):
-                continue
-            out.append(_district_row(path, reader.line_num, row, registry, catalogue))
-    return out
-
-
-def _collect(rows: Iterable[tuple[str, Target]]) -> dict[tuple[str, str], tuple[Target, ...]]:
-    """Group by (district, indicator); two targets for the same year is an error naming both."""
-    seen: dict[tuple[str, str, int], Target] = {}
-    for code, t in rows:
-        key = (code, t.indicator, t.year)
-        if key in seen:
-            path, _, line = t.origin.rpartition(" row ")
-            problem = f"a second {t.indicator} target for {code} in {t.year} ({seen[key].origin})"
-            raise TargetFileError(path, line, "year", problem)
-        seen[key] = t
+def _collect(rows: pd.DataFrame) -> dict[tuple[str, str], tuple[Target, ...]]:
+    """(district, indicator) -> its targets, ordered by year then document precedence."""
+    rank = {d: i for i, d in enumerate(DOCUMENT_PRECEDENCE)}
+    ordered = rows.assign(_rank=rows["document"].map(rank)).sort_values(
+        ["district_code", "indicator", "year", "_rank", "document_reference"]
+    )
     grouped: dict[tuple[str, str], list[Target]] = {}
-    for (code, indicator, _year), t in sorted(seen.items()):
-        grouped.setdefault((code, indicator), []).append(t)
+    for row in ordered.itertuples(index=False):
+        grouped.setdefault((row.district_code, row.indicator), []).append(_district_target(row))
     return {k: tuple(v) for k, v in grouped.items()}
 
 
@@ -227,11 +235,12 @@ def load_targets(
     registry=None,
     catalogue: Catalogue | None = None,
 ) -> Targets:
-    """Read and validate the national targets and any district target files.
+    """Read and validate the national targets and any district / province target files.
 
     District names (or codes) are resolved through `registry` (default: `load_registry()`, only
-    loaded when there are district files). Raises TargetFileError naming file, row and column for
-    the first bad row.
+    loaded when there are district files). A bad row of a target file is quarantined
+    (`Targets.table.problems`) and the others are used; a bad national entry raises
+    TargetFileError naming the file, entry and key.
     """
     catalogue = catalogue or load_catalogue()
     national = read_national(Path(national_path), catalogue)
@@ -240,8 +249,8 @@ def load_targets(
         from analysis.regions import load_registry
 
         registry = load_registry()
-    rows = [r for p in paths for r in read_district_file(p, registry, catalogue)]
-    return Targets(national=national, district=_collect(rows))
+    table = read_target_files(paths, registry, catalogue)
+    return Targets(national=national, district=_collect(table.rows), table=table)
 
 
 def _note(value, path, indicator: str) -> dict[str, str] | None:

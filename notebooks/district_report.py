@@ -22,6 +22,8 @@ targets_file = None  # CSV of district targets (params/targets/districts_templat
 processed_dir = None  # default: data/processed
 spm_file = None  # SPM kesehatan achievement table (params/spm/spm_template.csv)
 units_file = None  # kecamatan / puskesmas table (district, unit, unit_type, year, indicator, value)
+template = "standard"  # "standard" or "renstra" (the Renstra view: analysis.renstra)
+plan_file = None  # the district's plan table: targets + goal, objective, opd (params/targets/)
 
 # %%
 from analysis.report.district import DistrictReport

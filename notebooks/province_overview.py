@@ -15,6 +15,7 @@
 province = "Banten"  # province name (any spelling in params/provinces.yaml) or BPS code
 lang = "id"  # "id" or "en"
 processed_dir = None  # default: data/processed
+targets_file = None  # target table of the province's kab/kota (params/targets/README.md)
 
 # %%
 # Province overview (PIP rakor): every kab/kota of one province side by side on the four PIP

@@ -5,6 +5,7 @@ import yaml
 
 from analysis.catalogue import PIP_INDICATORS
 from analysis.errors import AnalysisError
+from analysis.plan_targets import COLUMNS
 from analysis.targets import (
     DISTRICT_COLUMNS,
     NATIONAL_PATH,
@@ -64,12 +65,12 @@ def test_an_unconfirmed_indicator_has_no_target():
 
 def test_template_is_a_header_without_rows(registry):
     path = TARGETS_DIR / "districts_template.csv"
-    assert path.read_text(encoding="utf-8").splitlines() == [HEADER]
+    assert path.read_text(encoding="utf-8").splitlines() == [",".join(COLUMNS)]
     targets = load_targets(NATIONAL_PATH, [path], registry=registry)
-    assert targets.district == {}
+    assert targets.district == {} and targets.table.read == 0
 
 
-# -- district overrides -----------------------------------------------------------------------
+# -- district overrides (the older one-value layout is still read) ------------------------------
 def test_district_target_overrides_the_national_one(write, registry):
     csv = write(
         "serang.csv",
@@ -82,23 +83,39 @@ def test_district_target_overrides_the_national_one(write, registry):
     targets = load_targets(NATIONAL_PATH, [csv], registry=registry)
     own = targets.for_district("3604", "stunting")
     expected = Target(
-        "stunting", 12.5, 2029, "RPJMD Kab. Serang", "district", origin=f"{csv} row 3"
+        "stunting",
+        12.5,
+        2029,
+        "RPJMD Kab. Serang",
+        "district",
+        origin=f"{csv} row 3",
+        document="RPJMD",
+        document_reference="RPJMD Kab. Serang",
     )
     assert own == expected
     assert [t.year for t in targets.milestones("3604", "stunting")] == [2027, 2029]
-    assert targets.for_district("3673", "life_expectancy").scope == "district"
+    assert targets.for_district("3673", "life_expectancy").document == "Renstra"
     national = targets.for_district("3673", "stunting")  # Kota Serang filed no stunting target
     assert national.scope == "national" and national.value == 14.2
+    assert national.document == "RPJMN"
+    assert targets.table.summary() == "3 rows read = 3 accepted + 0 quarantined"
+    assert "older format" in targets.table.notes[0]
 
 
-def test_two_targets_for_the_same_year_are_refused(write, registry):
-    a = write("a.csv", f"{HEADER}\n3604,stunting,2029,12,RPJMD\n")
-    b = write("b.csv", f"{HEADER}\nKabupaten Serang,stunting,2029,13,Renstra\n")
-    with pytest.raises(TargetFileError, match=r"b\.csv, row 2, column 'year'.*a\.csv row 2"):
-        load_targets(NATIONAL_PATH, [a, b], registry=registry)
+def test_two_targets_for_the_same_year_are_both_quarantined(write, registry):
+    a = write("a.csv", f"{HEADER}\n3604,stunting,2029,12,RPJMD Serang\n")
+    b = write("b.csv", f"{HEADER}\nKabupaten Serang,stunting,2029,13,RPJMD Serang\n")
+    targets = load_targets(NATIONAL_PATH, [a, b], registry=registry)
+    assert targets.for_district("3604", "stunting").scope == "national"  # neither is guessed
+    problems = targets.problems
+    assert problems[["file", "row", "column"]].values.tolist() == [
+        [str(a), 2, "year"],
+        [str(b), 2, "year"],
+    ]
+    assert problems["reason"].str.contains(f"{a} row 2, {b} row 2").all()
 
 
-# -- validation errors name file, row and column ------------------------------------------------
+# -- validation problems name file, row and column; the row is quarantined, the rest used -------
 @pytest.mark.parametrize(
     ("line", "column", "message"),
     [
@@ -106,30 +123,40 @@ def test_two_targets_for_the_same_year_are_refused(write, registry):
         ("Kabupaten Serrang,stunting,2029,12,RPJMD", "district", "Kabupaten Serang"),
         (",stunting,2029,12,RPJMD", "district", "empty"),
         ("3604,stuntin,2029,12,RPJMD", "indicator", "unknown indicator 'stuntin'"),
+        ("3604,population,2029,12,RPJMD", "indicator", "no better or worse direction"),
         ("3604,stunting,2029.5,12,RPJMD", "year", "not a whole number"),
-        ("3604,stunting,dua ribu,12,RPJMD", "year", "not a whole number"),
+        ("3604,stunting,dua ribu,12,RPJMD", "year", "not a number"),
         ("3604,stunting,2051,12,RPJMD", "year", "outside 2000–2050"),
         ("3604,stunting,1999,12,RPJMD", "year", "outside 2000–2050"),
         ("3604,stunting,2029,140,RPJMD", "target", r"outside the bounds of stunting \[0, 100\]"),
         ("3604,life_expectancy,2029,30,RPJMD", "target", "outside the bounds"),
         ("3604,stunting,2029,n/a,RPJMD", "target", "not a number"),
         ("3604,stunting,2029,,RPJMD", "target", "not a number"),
-        ("3604,stunting,2029,12,", "source_document", "empty"),
+        ("3604,stunting,2029,12,", "source_document", "names none of"),
+        ("3604,stunting,2029,12,Perda 3/2021", "source_document", "names none of"),
+        ("3604,stunting,2029,12,Renstra selaras RPJMD", "source_document", "more than one"),
     ],
 )
-def test_bad_district_row_names_file_row_and_column(write, registry, line, column, message):
+def test_bad_district_row_is_quarantined_with_file_row_and_column(
+    write, registry, line, column, message
+):
     path = write("district.csv", f"{HEADER}\n3604,stunting,2027,16,RPJMD\n{line}\n")
-    with pytest.raises(TargetFileError, match=message) as exc:
-        load_targets(NATIONAL_PATH, [path], registry=registry)
-    assert (exc.value.path, exc.value.row, exc.value.column) == (str(path), 3, column)
-    assert str(exc.value).startswith(f"{path}, row 3, column {column!r}: ")
-    assert isinstance(exc.value, AnalysisError)
+    targets = load_targets(NATIONAL_PATH, [path], registry=registry)
+    problems = targets.problems
+    assert (problems["file"] == str(path)).all() and (problems["row"] == 3).all()
+    assert column in problems["column"].tolist()
+    assert problems["reason"].str.contains(message).any()
+    assert targets.table.read == 2 and len(targets.table.rows) == 1  # read = accepted + 1
+    assert [t.year for t in targets.milestones("3604", "stunting")] == [2027]
 
 
 def test_missing_column_is_named(write, registry):
     path = write("district.csv", "district,indicator,year,target\n3604,stunting,2029,12\n")
-    with pytest.raises(TargetFileError, match="column 'source_document': column missing"):
+    with pytest.raises(
+        TargetFileError, match="row 1, column 'baseline_year': column missing"
+    ) as exc:
         load_targets(NATIONAL_PATH, [path], registry=registry)
+    assert isinstance(exc.value, AnalysisError)  # the CLI prints it without a traceback
 
 
 def test_excel_bom_and_padded_header_are_accepted(tmp_path, registry):

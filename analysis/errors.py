@@ -36,3 +36,8 @@ class AmbiguousDistrictError(AnalysisError, LookupError):
             f"District name {query!r} is ambiguous: it fits {' and '.join(candidates)}. "
             "Say 'Kabupaten …' or 'Kota …', add the province, or give the BPS code."
         )
+
+
+class ProjectNotFoundError(AnalysisError):
+    """No project folder (one holding params/sources.yaml) at or above the working directory, and
+    $PIP_PROJECT_ROOT does not point at one."""

@@ -45,6 +45,9 @@ def find_project_root(start: str | os.PathLike | None = None) -> Path:
 
 
 PROJECT_ROOT = find_project_root()
+# Processes started from here (notebook kernels running in another folder, batch workers) work
+# on the same project.
+os.environ.setdefault(PROJECT_ROOT_ENV, str(PROJECT_ROOT))
 PARAMS_DIR = PROJECT_ROOT / "params"
 RAW_DIR = PROJECT_ROOT / "data" / "raw"
 PROCESSED_DIR = PROJECT_ROOT / "data" / "processed"

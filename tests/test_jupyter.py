@@ -115,6 +115,16 @@ def _lines(stream, sink: queue.Queue) -> None:
         sink.put(line)
 
 
+def _listening(port: int, proc: subprocess.Popen, deadline: float) -> bool:
+    while time.monotonic() < deadline and proc.poll() is None:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return True
+        except OSError:
+            time.sleep(0.2)
+    return False
+
+
 def _get(url: str, token: str | None = None, method: str = "GET") -> tuple[int, bytes]:
     request = urllib.request.Request(url, method=method)
     if token:
@@ -153,6 +163,8 @@ def test_make_lab_serves_the_notebooks_on_localhost_and_shuts_down_cleanly(tmp_p
             found = url.search(seen[-1])
             token = found.group(1) if found else None
         assert token, "no URL with token printed:\n" + "".join(seen[-30:])
+        # the server prints its URL just before it binds the port (in its event loop)
+        assert _listening(port, proc, deadline), "server did not listen:\n" + "".join(seen[-30:])
 
         base = f"http://127.0.0.1:{port}"
         status, _ = _get(f"{base}/api/contents/notebooks/district_report.py")

@@ -99,11 +99,17 @@ def test_environment_yml_names_the_conda_forge_packages_with_the_pyproject_pins(
     for entry in env["dependencies"]:
         if isinstance(entry, str) and "=" in entry:
             name, _, version = entry.partition("=")
-            conda[name] = version
+            conda[normalize(name)] = version
     pip_section = next(e["pip"] for e in env["dependencies"] if isinstance(e, dict))
     assert pip_section == ["-e ."]  # only the project itself; no dependency through pip
     expected = {CONDA_NAMES.get(n, n): v for n, v in pyproject_pins().items()}
-    assert {n: v for n, v in conda.items() if n != "python"} == expected
+    listed = {n: v for n, v in conda.items() if n != "python"}
+    differ = {n: (v, listed.get(n)) for n, v in expected.items() if listed.get(n) != v}
+    assert not differ, (
+        f"environment.yml lacks or mis-pins (pyproject pin, environment.yml pin): {differ}; "
+        "use the conda-forge name (see CONDA_NAMES in this test for the renamed ones)"
+    )
+    assert set(listed) == set(expected), f"not in pyproject.toml: {set(listed) - set(expected)}"
     python = PYPROJECT["project"]["requires-python"]
     assert f">={conda['python']}" in python
 

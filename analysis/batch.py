@@ -25,15 +25,15 @@ from pathlib import Path
 from typing import Any
 
 from analysis import __version__
-from analysis.paths import PROCESSED_DIR, PROJECT_ROOT, REPORTS_DIR
+from analysis.paths import PACKAGE_DIR, PROCESSED_DIR, PROJECT_ROOT, REPORTS_DIR
 from analysis.regions import District
 
 # Code a report's content depends on (the index page is not part of any report).
 REPORT_CODE = [
     p
-    for p in sorted((PROJECT_ROOT / "analysis" / "report").rglob("*"))
+    for p in sorted((PACKAGE_DIR / "report").rglob("*"))
     if p.is_file() and p.name not in ("index.py", "index.html.j2") and "__pycache__" not in p.parts
-] + [PROJECT_ROOT / "analysis" / "strings.yaml", PROJECT_ROOT / "analysis" / "explain.py"]
+] + [PACKAGE_DIR / "strings.yaml", PACKAGE_DIR / "explain.py"]
 LOG_DIR = PROJECT_ROOT / "build" / "logs"
 
 

@@ -49,3 +49,8 @@ class ImportRefused(AnalysisError):
 
 class DamagedOutputError(AnalysisError):
     """A processed file does not match the hash recorded when it was written."""
+
+
+class ProjectNotFoundError(AnalysisError):
+    """No project folder (one holding params/sources.yaml) at or above the working directory, and
+    $PIP_PROJECT_ROOT does not point at one."""

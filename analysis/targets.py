@@ -49,6 +49,9 @@ class Target:
     source_url: str | None = None
     note: dict[str, str] | None = None  # {"id": …, "en": …}: caveats a reader must see
     origin: str = ""  # file and row it was read from, for the report's footnote
+    # the measurement series the target is set on (params/series.yaml id), when the source says;
+    # a verdict against data of another series is not given
+    series: str | None = None
 
 
 @dataclass(frozen=True)
@@ -144,6 +147,7 @@ def _national_target(path: Path, indicator: str, spec: object, catalogue: Catalo
         source_url=_check_text(spec["source_url"], (path, row, "source_url")),
         note=_note(spec.get("note"), path, indicator),
         origin=f"{path} {row}",
+        series=str(spec["series"]).strip() if spec.get("series") else None,
     )
 
 

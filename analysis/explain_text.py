@@ -61,7 +61,7 @@ def _status(c: Contribution, lang: str) -> str:
     if c.role != "lever":
         return t("lever_status_context", lang)
     text = t(f"lever_status_{c.status}", lang)
-    if c.sign_as_expected is False:
+    if c.robust and c.sign_as_expected is False:
         text += f" ({t('sign_unexpected', lang)})"
     return text
 
@@ -85,9 +85,11 @@ def _parts_table(d: Decomposition, cat: Catalogue, lang: str) -> Table:
             if c.kind == "fixed_effect"
             else f"{fmt_number(c.interval.low, lang, 2)} … {fmt_number(c.interval.high, lang, 2)}"
         )
-        district = (
-            f"{fmt_number(c.district.value, lang, 2)} ({year_text(c, lang)})" if c.district else ""
-        )
+        district = ""
+        if c.district and c.kind == "indicator":
+            district = f"{fmt_number(c.district.value, lang, 2)} ({year_text(c, lang)})"
+        elif c.district:
+            district = fmt_number(c.district.value, lang, 0)
         reference = (
             f"{fmt_number(c.reference.value, lang, 2)} ({_reference_years(c, lang)})"
             if c.reference and c.kind == "indicator"
@@ -140,6 +142,10 @@ def _findings(d: Decomposition, cat: Catalogue, lang: str) -> list[str]:
         )
     if not roots:
         lines.append(t("root_cause_none", lang))
+    unproven = [c for c in d.levers if c.status == "not_established" and not c.to_verify]
+    if unproven:
+        items = ", ".join(term_label(c.driver, cat, lang) for c in unproven)
+        lines.append(t("not_established_line", lang, items=items))
     for c in d.to_verify:
         lines.append(
             t(

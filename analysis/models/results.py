@@ -278,7 +278,11 @@ class Decomposition:
                     "to_verify": c.to_verify,
                 }
             )
-        return pd.DataFrame(rows)
+        frame = pd.DataFrame(rows)
+        if len(frame):  # keep None (no OPD, no status) as None, not as a missing string
+            for col in ("opd", "status", "side"):
+                frame[col] = pd.Series([r[col] for r in rows], dtype=object, index=frame.index)
+        return frame
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -83,6 +83,19 @@ class _Frame:
         self.sigma2 = float(main.sigma2)
         self.x_province_mean = self.x.groupby(self.province).transform("mean")
         self.n_province = self.province.map(self.province.value_counts())
+        self.tables = {v: m.table.set_index("term") for v, m in fit.variants.items()}
+        self.provenance = {
+            var: rows.set_index("district_code")
+            for var, rows in fit.provenance.groupby("variable", sort=False)
+        }
+
+    @classmethod
+    def of(cls, fit: OutcomeFit) -> _Frame:
+        """One frame per fitted model (a batch explains many districts with the same fit)."""
+        frame = fit.cache.get("decompose_frame")
+        if frame is None:
+            frame = fit.cache["decompose_frame"] = cls(fit)
+        return frame
 
 
 def _reference_group(frame: _Frame, district_code: str, codes: list[str], reference: str):
@@ -134,24 +147,25 @@ def _unexplained_interval(frame: _Frame, d: str, unexplained: float, peers: int)
     return Interval(unexplained - h, unexplained + h, frame.level)
 
 
-def _district_value(fit: OutcomeFit, frame: _Frame, term: str, d: str) -> DistrictValue:
+def _district_value(frame: _Frame, term: str, d: str) -> DistrictValue:
     if term == "kota":
         return DistrictValue(float(frame.sample.at[d, "kota"]), None, "registry")
-    prov = fit.provenance
-    row = prov[(prov["district_code"] == d) & (prov["variable"] == term)]
+    prov = frame.provenance.get(term)
     year = source = den_year = den_source = None
-    if len(row):
-        r = row.iloc[0]
+    if prov is not None and d in prov.index:
+        r = prov.loc[d]
         year, source = int(r["year"]), r["source"]
         if pd.notna(r["denominator_year"]):
             den_year, den_source = int(r["denominator_year"]), r["denominator_source"]
     return DistrictValue(float(frame.sample.at[d, term]), year, source, den_year, den_source)
 
 
-def _reference_value(fit: OutcomeFit, frame: _Frame, term: str, group: list[str]):
+def _reference_value(frame: _Frame, term: str, group: list[str]) -> ReferenceValue:
     values = frame.sample.loc[group, term].astype(float)
-    prov = fit.provenance
-    rows = prov[prov["district_code"].isin(group) & (prov["variable"] == term)]
+    prov = frame.provenance.get(term)
+    rows = prov.reindex(group).dropna(subset=["year"]) if prov is not None else None
+    if rows is None:
+        rows = pd.DataFrame(columns=["year", "source", "denominator_year"])
     years = rows["year"].dropna().astype(int)
     return ReferenceValue(
         value=float(values.mean()),
@@ -163,10 +177,12 @@ def _reference_value(fit: OutcomeFit, frame: _Frame, term: str, group: list[str]
     )
 
 
-def _variant_estimates(fit: OutcomeFit, term: str, delta: float) -> tuple[VariantEstimate, ...]:
+def _variant_estimates(
+    fit: OutcomeFit, frame: _Frame, term: str, delta: float
+) -> tuple[VariantEstimate, ...]:
     out = []
     for variant, model in fit.variants.items():
-        table = model.table.set_index("term")
+        table = frame.tables[variant]
         if term not in table.index:
             continue
         r = table.loc[term]
@@ -222,13 +238,13 @@ def _peer_check(frame: _Frame, term: str, d: str, peers: list[str], direction: s
 def _term_part(fit, frame, term, d, group, catalogue, outcome_direction, peers) -> Contribution:
     role = fit.roles.get(term, "context")
     delta = float(frame.x.at[d, term] - frame.x.loc[group, term].mean())
-    row = fit.main.table.set_index("term").loc[term]
+    row = frame.tables[fit.main.variant].loc[term]
     beta = float(row["estimate"])
     value = beta * delta
     level = 1 - fit.alpha
     kind = "registry" if term == "kota" else "indicator"
-    district = _district_value(fit, frame, term, d)
-    reference = _reference_value(fit, frame, term, group)
+    district = _district_value(frame, term, d)
+    reference = _reference_value(frame, term, group)
     part = dict(
         driver=term,
         kind=kind,
@@ -238,7 +254,7 @@ def _term_part(fit, frame, term, d, group, catalogue, outcome_direction, peers) 
         district=district,
         reference=reference,
         harmful=harm(value, outcome_direction) > 0,
-        variants=_variant_estimates(fit, term, delta),
+        variants=_variant_estimates(fit, frame, term, delta),
     )
     if role != "lever":
         return Contribution(**part, opd=None)
@@ -292,7 +308,7 @@ def decompose(
 ) -> Decomposition:
     """Decompose `district_code`'s gap to the mean of `reference_codes` (within the sample; the
     district itself counts in a national or province mean, not among its peers)."""
-    frame = _Frame(fit)
+    frame = _Frame.of(fit)
     group = _reference_group(frame, district_code, reference_codes, reference)
     direction = catalogue[fit.outcome].direction
     d = district_code
@@ -309,7 +325,7 @@ def decompose(
     residual = frame.sample["residual"].astype(float)
     unexplained = float(residual.at[d] - residual.loc[group].mean())
     explained = math.fsum(c.value for c in parts)
-    source = _district_value(fit, frame, fit.outcome, d).source
+    source = _district_value(frame, fit.outcome, d).source
     n_peers = len(group) if reference == "peers" else 0
     return Decomposition(
         district_code=d,

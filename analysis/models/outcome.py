@@ -4,7 +4,7 @@ each lever across them (`robustness`): the unit a decomposition reads."""
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
@@ -31,6 +31,8 @@ class OutcomeFit:
     would_help: tuple[str, ...] = ()
     fit_seconds: float = 0.0
     alpha: float = 0.05
+    # derived structures readers build once per fit (not stored)
+    cache: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def main(self) -> DriverModel:

@@ -1014,7 +1014,7 @@ class DistrictReport:
                         "gap_unit": self.gap_unit(ind),
                         "district_value": c.district_value,
                         "reference_value": c.reference_value,
-                        "year": dec.year,
+                        "year": c.district.year if c.district else dec.year,
                     }
                 )
         rows.sort(key=lambda r: (not r["certain"], -abs(r["contribution"])))

@@ -133,7 +133,10 @@ def models(
     )
     columns = ("model", "year(s)", "n", "groups", "R²", "within R²", "CV R²", "Moran's I (p)")
     for col in (*columns, "drivers", "dropped", "warnings"):
-        table.add_column(col, justify="left" if col == "model" else "right")
+        if col == "model":
+            table.add_column(col, overflow="fold")
+        else:
+            table.add_column(col, justify="right")
     for r in fitted.table().itertuples(index=False):
         table.add_row(
             r.model_id,

@@ -122,12 +122,14 @@ class Explanation:
             "year": d.year if d else None,
             "value": d.district_value if d else None,
             "value_source": d.outcome_source if d else None,
+            "value_low_precision": list(d.low_precision) if d else [],
             "reference_value": d.reference_value if d else None,
             "reference_n": d.reference_n if d else None,
             "gap": d.gap if d else None,
             "explained": doc.get("explained"),
             "unexplained": doc.get("unexplained"),
             "unexplained_dominates": doc.get("unexplained_dominates"),
+            "gap_favourable": doc.get("gap_favourable"),
             "would_help": doc.get("would_help", []),
             "contributions": doc.get("contributions", []),
             "root_causes": [c.driver for c in d.root_causes] if d else [],
@@ -352,6 +354,10 @@ def explain(
     peers = peer_districts(district.code, ctx.structural, k_peers)
     peer_codes = peers["district_code"].tolist()
     decomposition, error, gaps = _decompositions(ctx, fit, district, reference, peer_codes)
+    if decomposition is not None:
+        flags = ctx.low_precision(indicator)
+        mine = flags[(flags["district_code"] == district.code) & (flags["year"] == fit.year)]
+        decomposition.low_precision = tuple(sorted(mine["reason"].unique()))
     latest = _latest(ctx, district, indicator)
     year = fit.year if fit else (latest["year"] if latest else None)
     trend = district_trend(

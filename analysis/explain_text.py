@@ -116,9 +116,10 @@ def _findings(d: Decomposition, cat: Catalogue, lang: str) -> list[str]:
     larger one, then suspected root causes, levers to verify, strengths."""
     lines = []
     if d.unexplained_dominates:
+        key = "unexplained_dominates_favourable" if d.gap_favourable else "unexplained_dominates"
         lines.append(
             t(
-                "unexplained_dominates",
+                key,
                 lang,
                 unexplained=fmt_number(d.unexplained, lang, 2, signed=True),
                 explained=fmt_number(d.explained, lang, 2, signed=True),
@@ -184,16 +185,20 @@ def print_decomposition(ex: Explanation, ctx: Context, lang: str, console: Conso
         reference=t(f"reference_{ex.reference}", lang),
     )
     console.print(f"\n[bold]{title}[/]")
+    flags = "".join(
+        f" — {t('low_precision', lang)}: {t(f'low_precision_{f}', lang)}" for f in d.low_precision
+    )
     console.print(
         f"  {t('district_value', lang)}: {fmt_number(d.district_value, lang, 2)} {unit} "
-        f"({d.year}, {d.outcome_source})"
+        f"({d.year}, {d.outcome_source}){flags}"
     )
     console.print(
         f"  {t('reference_value', lang, n=d.reference_n)}: "
         f"{fmt_number(d.reference_value, lang, 2)} {unit}"
     )
+    gap_unit = t("points", lang) if cat[ex.indicator].unit == "percent" else unit
     console.print(
-        f"  {t('gap', lang)}: {fmt_number(d.gap, lang, 2, signed=True)} {unit}  "
+        f"  {t('gap', lang)}: {fmt_number(d.gap, lang, 2, signed=True)} {gap_unit}  "
         f"= {fmt_number(d.explained, lang, 2, signed=True)}"
         f" + {fmt_number(d.unexplained, lang, 2, signed=True)}"
     )

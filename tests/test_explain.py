@@ -125,6 +125,8 @@ def test_root_causes_are_consistent_levers_on_which_the_district_is_worse(ctx):
 def test_sarolangun_stunting_jump_is_low_precision_not_achieved(ctx):
     ex = explain(ctx, "Kabupaten Sarolangun", "stunting")
     assert ex.latest["value"] == 4.8 and ex.latest["low_precision"] == ["jump"]
+    # the decomposition rests on that value, and says so
+    assert ex.decomposition.year == 2023 and ex.decomposition.low_precision == ("jump",)
     assert (ex.verdict.status, ex.verdict.reason) == (
         "insufficient_data",
         "latest_value_low_precision",
@@ -178,3 +180,9 @@ def test_text_output_words_the_uncertain_as_uncertain(ctx, built, monkeypatch):
     assert "seri tidak sebanding" in id_text or "belum sebanding" in id_text
     bad = runner.invoke(app, ["explain", "--district", "Serang"])
     assert bad.exit_code == 2 and "ambiguous" in bad.output
+
+
+def test_a_district_better_than_its_reference_is_told_so(ctx):
+    d = explain(ctx, "Kota Tangerang", "immunization_complete").decomposition
+    assert d.gap > 0 and d.gap_favourable and d.direction == "higher"
+    assert not explain(ctx, "Kabupaten Serang", "facility_delivery").decomposition.gap_favourable

@@ -263,9 +263,8 @@ def _term_part(fit, frame, term, d, group, catalogue, outcome_direction, peers) 
     robust = fit.consistent(term)
     expected = _sign(direction) * _sign(outcome_direction)
     status = "strength" if side == "better" else "consistent" if robust else "not_established"
-    check = None
-    if status == "not_established" and side == "worse":
-        check = _peer_check(frame, term, d, peers, direction)
+    # the descriptive comparison with the peers, for every lever on which the district is worse
+    check = _peer_check(frame, term, d, peers, direction) if side == "worse" else None
     return Contribution(
         **part,
         opd=catalogue[term].opd.key,
@@ -280,7 +279,7 @@ def _term_part(fit, frame, term, d, group, catalogue, outcome_direction, peers) 
         robust=robust,
         sign_as_expected=bool(np.sign(beta) == expected) if beta != 0 else None,
         root_cause=status == "consistent" and side == "worse" and part["harmful"],
-        to_verify=bool(check and check.clearly_worse),
+        to_verify=status == "not_established" and bool(check and check.clearly_worse),
         peer_check=check,
     )
 

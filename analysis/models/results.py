@@ -139,7 +139,7 @@ class Contribution:
     harmful: bool = False  # pulls the outcome in the unfavourable direction
     root_cause: bool = False
     to_verify: bool = False
-    peer_check: PeerCheck | None = None
+    peer_check: PeerCheck | None = None  # every lever on which the district is worse
     variants: tuple[VariantEstimate, ...] = ()
 
     # -- the attributes the first report version read --------------------------------------
@@ -215,6 +215,8 @@ class Decomposition:
     model_id: str
     direction: str
     outcome_source: str | None = None
+    # why the district's outcome value is of low precision (analysis.series), if it is
+    low_precision: tuple[str, ...] = ()
     would_help: tuple[str, ...] = ()
     notes: list[str] = field(default_factory=list)
 
@@ -247,6 +249,12 @@ class Decomposition:
     def unexplained_dominates(self) -> bool:
         """The measured factors do not explain the gap: |unexplained| > |explained|."""
         return abs(self.unexplained) > abs(self.explained)
+
+    @property
+    def gap_favourable(self) -> bool:
+        """The district is better than its reference (by the outcome's direction)."""
+        sign = {"higher": 1.0, "lower": -1.0}.get(self.direction, 0.0)
+        return sign * self.gap > 0
 
     @property
     def unusual(self) -> bool:
@@ -293,6 +301,7 @@ class Decomposition:
             "reference_n": self.reference_n,
             "district_value": self.district_value,
             "outcome_source": self.outcome_source,
+            "low_precision": list(self.low_precision),
             "reference_value": self.reference_value,
             "gap": self.gap,
             "explained": {"value": self.explained, **self.explained_interval.to_dict()},
@@ -305,6 +314,7 @@ class Decomposition:
                 "unusual": self.unusual,
             },
             "unexplained_dominates": self.unexplained_dominates,
+            "gap_favourable": self.gap_favourable,
             "would_help": list(self.would_help) if self.unexplained_dominates else [],
             "model_id": self.model_id,
             "contributions": [c.to_dict() for c in self.parts],

@@ -115,6 +115,20 @@ def bench_reports(processed: Path, all_districts: bool, echo=print) -> dict:
     return figures
 
 
+def bench_simulation() -> dict:
+    """Known-truth figures: interval coverage (nominal 95 %) and lever calls."""
+    from analysis.models.simulate import run_simulation
+
+    result, seconds = _timed(run_simulation)
+    return {
+        "simulation_replications": result.replications,
+        "simulation_coverage_95": result.coverage,
+        "simulation_true_levers_consistent_min": min(result.consistent_right_sign.values()),
+        "simulation_confounded_called_consistent": result.confounded_called_consistent,
+        "simulation_s": seconds,
+    }
+
+
 def run(echo=print, reports: bool = True, all_districts: bool = False) -> dict:
     from analysis.explain import Context, explain
     from analysis.models.store import fit_all, load_models
@@ -129,6 +143,8 @@ def run(echo=print, reports: bool = True, all_districts: bool = False) -> dict:
         _, figures["data_build_warm_s"] = _timed(build, RAW_DIR, out)
         models, figures["fit_all_models_s"] = _timed(fit_all, out)
         figures["models"] = len(models.models)
+        for outcome, fit in models.outcomes.items():
+            figures[f"fit_{outcome}_s"] = fit.fit_seconds
         figures["districts"] = built.districts
         _, figures["load_models_s"] = _timed(load_models, out)
         ctx, figures["load_context_s"] = _timed(Context.load, out)
@@ -138,6 +154,7 @@ def run(echo=print, reports: bool = True, all_districts: bool = False) -> dict:
         figures["load_and_explain_one_district_s"] = (
             figures["load_context_s"] + figures["explain_one_district_s"]
         )
+        figures.update(bench_simulation())
         if reports:
             figures.update(bench_reports(out, all_districts, echo))
     figures = {k: round(v, 3) if isinstance(v, float) else v for k, v in figures.items()}

@@ -230,8 +230,12 @@ def models(
     table = Table(
         title=f"Driver models ({state}; model version {fitted.model_version})", title_justify="left"
     )
-    for col in ("model", "year(s)", "n", "groups", "R²", "drivers", "dropped", "warnings"):
-        table.add_column(col, justify="left" if col == "model" else "right")
+    columns = ("model", "year(s)", "n", "groups", "R²", "within R²", "CV R²", "Moran's I (p)")
+    for col in (*columns, "drivers", "dropped", "warnings"):
+        if col == "model":
+            table.add_column(col, overflow="fold")
+        else:
+            table.add_column(col, justify="right")
     for r in fitted.table().itertuples(index=False):
         table.add_row(
             r.model_id,
@@ -239,17 +243,31 @@ def models(
             f"{r.n:,}",
             "" if pd_isna(r.groups) else f"{int(r.groups)}",
             f"{r.r2:.2f}",
+            _fmt(r.r2_within),
+            _fmt(r.r2_cv),
+            "" if pd_isna(r.moran_i) else f"{r.moran_i:.2f} ({r.moran_p:.3f})",
             str(r.drivers),
             str(r.dropped),
             str(r.warnings),
         )
     console.print(table)
+    for outcome, fit in fitted.outcomes.items():
+        consistent = [t for t in fit.robustness["term"] if fit.consistent(t)]
+        console.print(
+            f"  {outcome}: levers consistent across every variant (Holm, 95 %): "
+            + (", ".join(consistent) or "none")
+            + f" (fitted in {fit.fit_seconds:.1f} s)"
+        )
     for key, why in fitted.skipped_outcomes.items():
         console.print(f"  not fitted: {key}: {why}")
 
 
 def pd_isna(value) -> bool:
     return value is None or value != value
+
+
+def _fmt(value, digits: int = 2) -> str:
+    return "" if pd_isna(value) else f"{value:.{digits}f}"
 
 
 def print_build(result) -> None:
@@ -634,6 +652,24 @@ def followup_show(
         show_meeting(district_name, meeting, lang, store, console, PROCESSED_DIR)
     except AnalysisError as exc:
         _fail(exc)
+
+
+@app.command()
+def simulate(
+    replications: Annotated[int, typer.Option(help="Draws for the interval coverage.")] = 200,
+    status_replications: Annotated[
+        int, typer.Option(help="Draws (the first ones) also fitted with every variant.")
+    ] = 40,
+    seed: Annotated[int, typer.Option(help="Random seed.")] = 20240601,
+) -> None:
+    """Known truth: fit the models on synthetic districts (province effects, spatially
+    correlated errors, a confounded lever) and print the interval coverage and lever calls."""
+    from analysis.models.simulate import run_simulation
+
+    with console.status(f"simulating {replications} replications…"):
+        result = run_simulation(replications, status_replications, seed)
+    for key, value in result.to_dict().items():
+        console.print(f"{key:30s} {value}")
 
 
 def _json_default(obj):

@@ -40,6 +40,14 @@ def _tolerance(ind, a: pd.Series, b: pd.Series) -> pd.Series:
     return pd.Series(float(ind.tolerance_abs), index=a.index)
 
 
+def _editions_of_one_table(a: Source | None, b: Source | None) -> bool:
+    """Two editions of one publication (manifest `edition_of`) measure different years of the
+    same series: a change between them is data, not a disagreement."""
+    if a is None or b is None:
+        return False
+    return a.spec.get("edition_of") == b.id or b.spec.get("edition_of") == a.id
+
+
 def compare_sources(
     panel: pd.DataFrame, catalogue: Catalogue, sources: dict[str, Source]
 ) -> tuple[pd.DataFrame, int]:
@@ -56,6 +64,8 @@ def compare_sources(
         rows = panel[panel["indicator"] == ind.id]
         names = sorted(rows["source"].unique())
         for a, b in combinations(names, 2):
+            if _editions_of_one_table(sources.get(a), sources.get(b)):
+                continue
             left = rows[rows["source"] == a][["district_code", "year", "value"]]
             right = rows[rows["source"] == b][["district_code", "year", "value"]]
             pairs = left.merge(right, on="district_code", suffixes=("_a", "_b"))

@@ -1,6 +1,9 @@
-"""One district, one indicator: the gap to a reference split by driver and OPD, peers and positive
-deviants, trend, target verdict and ranks. Everything is read from the processed data and the
-stored models; nothing is fitted here."""
+"""One district, one indicator: the gap to a reference split into levers (owned by an OPD) and
+context, how robust each lever is across model variants, peers and positive deviants by residual,
+the trend of one series and the target verdict, and ranks. Everything is read from the processed
+data and the stored models; nothing is fitted here. Every field is data (numbers, years, sources,
+ids), never formatted text: the terminal (analysis/explain_text.py), JSON and the report read the
+same objects."""
 
 from __future__ import annotations
 
@@ -13,20 +16,23 @@ import pandas as pd
 
 from analysis.catalogue import Catalogue, load_catalogue
 from analysis.errors import AnalysisError
-from analysis.models.decompose import REFERENCES, Decomposition, decompose
+from analysis.models.decompose import REFERENCES, decompose
 from analysis.models.fit import DriverModel
-from analysis.models.peers import peer_districts, positive_deviants, structural_frame
+from analysis.models.outcome import OutcomeFit
+from analysis.models.peers import peer_districts, residual_deviants, structural_frame
+from analysis.models.results import Decomposition
 from analysis.models.store import ModelSet, load_models
 from analysis.panel import load_panel, preferred_values
 from analysis.paths import PARAMS_DIR, PROCESSED_DIR
 from analysis.ranking import district_ranks
 from analysis.regions import District, Registry, load_registry
+from analysis.series import SeriesCatalogue, load_series, low_precision
 from analysis.sources import load_manifest
 from analysis.targets import Targets, load_targets
-from analysis.trends import district_trend, target_verdict
+from analysis.trends import Trend, Verdict, district_trend, target_verdict
 
 TARGETS_DIR = PARAMS_DIR / "targets"
-_CONTEXTS: dict[tuple, Context] = {}
+CAVEAT = "Regression results are associations across districts, not proof of cause."
 
 
 @dataclass
@@ -40,6 +46,8 @@ class Context:
     structural: pd.DataFrame
     targets: Targets
     data_version: str
+    series: SeriesCatalogue = field(default_factory=load_series)
+    _flags: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)
 
     @classmethod
     def load(
@@ -64,56 +72,82 @@ class Context:
         ]
         return rows.set_index("district_code")["value"]
 
+    def low_precision(self, indicator: str) -> pd.DataFrame:
+        """Low-precision values of `indicator` over all districts (computed once)."""
+        if indicator not in self._flags:
+            rows = self.preferred[self.preferred["indicator"] == indicator]
+            percent = self.catalogue[indicator].unit == "percent"
+            self._flags[indicator] = low_precision(rows, percent)
+        return self._flags[indicator]
+
 
 @dataclass
 class Explanation:
     district: District
     indicator: str
     reference: str
-    latest: dict[str, Any] | None
-    model: DriverModel | None
+    latest: dict[str, Any] | None  # value, year, source, series, low_precision
+    fit: OutcomeFit | None
     decomposition: Decomposition | None
     decomposition_error: str | None
-    gaps: dict[str, dict[str, Any]]
+    gaps: dict[str, dict[str, Any]]  # per reference: gap, explained, unexplained, reference_n
     peers: pd.DataFrame
-    deviants: pd.DataFrame
-    trend: Any
+    deviants: pd.DataFrame  # positive deviants by residual (see models.peers.residual_deviants)
+    trend: Trend | None
     target: Any
-    verdict: Any
+    verdict: Verdict | None
     ranks: dict[str, Any] | None
     data_version: str
     model_version: str
     notes: list[str] = field(default_factory=list)
 
+    @property
+    def model(self) -> DriverModel | None:
+        """The main model (province fixed effects)."""
+        return self.fit.main if self.fit else None
+
     def to_dict(self) -> dict[str, Any]:
         d = self.decomposition
+        doc = d.to_dict() if d else {}
         return {
             "district": {
                 "code": self.district.code,
                 "name": self.district.name,
                 "province": self.district.province,
+                "province_code": self.district.province_code,
             },
             "indicator": self.indicator,
             "reference": self.reference,
             "latest": self.latest,
             "year": d.year if d else None,
             "value": d.district_value if d else None,
+            "value_source": d.outcome_source if d else None,
+            "value_low_precision": list(d.low_precision) if d else [],
             "reference_value": d.reference_value if d else None,
+            "reference_n": d.reference_n if d else None,
             "gap": d.gap if d else None,
-            "contributions": [c.__dict__ for c in d.contributions] if d else [],
-            "unexplained": d.unexplained if d else None,
+            "explained": doc.get("explained"),
+            "unexplained": doc.get("unexplained"),
+            "unexplained_dominates": doc.get("unexplained_dominates"),
+            "gap_favourable": doc.get("gap_favourable"),
+            "would_help": doc.get("would_help", []),
+            "contributions": doc.get("contributions", []),
+            "root_causes": [c.driver for c in d.root_causes] if d else [],
+            "strengths": [c.driver for c in d.strengths] if d else [],
+            "to_verify": [c.driver for c in d.to_verify] if d else [],
             "decomposition_error": self.decomposition_error,
             "gaps": self.gaps,
-            "model": _model_dict(self.model),
+            "model": model_dict(self.fit),
+            "residual_moran_i": _moran(self.model),
             "peers": self.peers.to_dict("records"),
             "positive_deviants": self.deviants.to_dict("records"),
-            "trend": _as_dict(self.trend),
+            "trend": self.trend.to_dict() if self.trend else None,
             "target": _as_dict(self.target),
-            "verdict": _as_dict(self.verdict),
+            "verdict": self.verdict.to_dict() if self.verdict else None,
             "ranks": self.ranks,
             "data_version": self.data_version,
             "model_version": self.model_version,
-            "caveat": "Regression results are associations across districts, not proof of cause.",
+            "caveat": CAVEAT,
         }
 
 
@@ -125,19 +159,68 @@ def _as_dict(obj: Any) -> Any:
     return dict(obj.__dict__)
 
 
-def _model_dict(model: DriverModel | None) -> dict[str, Any] | None:
-    if model is None:
+def _moran(model: DriverModel | None) -> dict[str, Any] | None:
+    if model is None or not model.moran:
         return None
+    m = model.moran
+    return {"value": m["i"], "p_value": m["p_value"], **m}
+
+
+def model_dict(fit: OutcomeFit | None) -> dict[str, Any] | None:
+    """The main model and its variants: fit quality, Moran's I and the coefficients side by
+    side, and which levers are consistent."""
+    if fit is None:
+        return None
+    main = fit.main
+    variants = {
+        v: {
+            "model_id": m.model_id,
+            "n": m.n,
+            "n_groups": m.n_groups,
+            "r2": m.r2,
+            "r2_within": m.r2_within,
+            "r2_cv": m.r2_cv,
+            "cov_type": m.cov_type,
+            "residual_moran_i": _moran(m),
+            "extra": m.extra,
+        }
+        for v, m in fit.variants.items()
+    }
+    coefficients = fit.comparison()[
+        [
+            "term",
+            "role",
+            "variant",
+            "estimate",
+            "std_error",
+            "ci_low",
+            "ci_high",
+            "p_value",
+            "p_holm",
+            "ci_low_holm",
+            "ci_high_holm",
+        ]
+    ]
     return {
-        "model_id": model.model_id,
-        "year": model.year,
-        "n": model.n,
-        "r2": model.r2,
-        "cov_type": model.cov_type,
-        "warnings": model.warnings,
-        "coefficients": model.coefficients[
-            ["term", "estimate", "ci_low", "ci_high", "p_value", "vif"]
-        ].to_dict("records"),
+        "model_id": main.model_id,
+        "main_variant": main.variant,
+        "year": main.year,
+        "n": main.n,
+        "n_groups": main.n_groups,
+        "r2": main.r2,
+        "r2_within": main.r2_within,
+        "r2_cv": main.r2_cv,
+        "cov_type": main.cov_type,
+        "residual_moran_i": _moran(main),
+        "warnings": main.warnings,
+        "roles": main.roles,
+        "variants": variants,
+        "coefficients": coefficients.astype(object)
+        .where(coefficients.notna(), None)
+        .to_dict("records"),
+        "consistent_levers": [
+            r["term"] for r in fit.robustness.to_dict("records") if r["consistent"]
+        ],
     }
 
 
@@ -153,28 +236,109 @@ def reference_codes(
     raise AnalysisError(f"reference must be one of {', '.join(REFERENCES)}, not {reference!r}")
 
 
-def _deviant_differences(model: DriverModel, district: str, deviant: str) -> list[dict[str, Any]]:
-    """Each driver's difference between a deviant and the district, and the outcome difference
-    the model associates with it (beta times the standardized difference)."""
-    sample = model.sample.set_index("district_code")
-    if district not in sample.index or deviant not in sample.index:
-        return []
-    beta = model.beta
-    rows = []
-    for driver in model.drivers:
-        dz = float(
-            model.standardize(driver, sample.at[deviant, driver])
-            - model.standardize(driver, sample.at[district, driver])
-        )
-        rows.append(
-            {
-                "driver": driver,
-                "district_value": float(sample.at[district, driver]),
-                "deviant_value": float(sample.at[deviant, driver]),
-                "associated_difference": float(beta[driver]) * dz,
-            }
-        )
-    return rows
+def _latest(ctx: Context, district: District, indicator: str) -> dict[str, Any] | None:
+    mine = ctx.preferred[
+        (ctx.preferred["district_code"] == district.code)
+        & (ctx.preferred["indicator"] == indicator)
+    ].sort_values("year")
+    if mine.empty:
+        return None
+    last = mine.iloc[-1]
+    flags = ctx.low_precision(indicator)
+    flagged = flags[
+        (flags["district_code"] == district.code) & (flags["year"] == int(last["year"]))
+    ]
+    return {
+        "value": float(last["value"]),
+        "year": int(last["year"]),
+        "source": last["source"],
+        "series": ctx.series.series_of(indicator, last["source"], int(last["year"])),
+        "low_precision": sorted(flagged["reason"].unique()),
+    }
+
+
+def _decompositions(ctx, fit, district, reference, peer_codes):
+    """The decomposition for `reference` and the gap summary for every reference."""
+    decomposition, error, gaps = None, None, {}
+    if fit is None:
+        return None, "no driver model", gaps
+    for ref in REFERENCES:
+        try:
+            dec = decompose(
+                fit,
+                district.code,
+                reference_codes(ctx, district, ref, peer_codes),
+                ref,
+                ctx.catalogue,
+                peer_codes,
+            )
+        except AnalysisError as exc:
+            gaps[ref] = {"error": str(exc)}
+            if ref == reference:
+                error = str(exc)
+            continue
+        gaps[ref] = {
+            "gap": dec.gap,
+            "reference_value": dec.reference_value,
+            "reference_n": dec.reference_n,
+            "explained": dec.explained,
+            "unexplained": dec.unexplained,
+        }
+        if ref == reference:
+            decomposition = dec
+    return decomposition, error, gaps
+
+
+def _peers_frame(ctx, peers: pd.DataFrame, indicator: str, year: int | None) -> pd.DataFrame:
+    codes = peers["district_code"].tolist()
+    values = ctx.values(indicator, year) if year else pd.Series(dtype=float)
+    return peers.assign(
+        name=[ctx.registry.get(c).name for c in codes],
+        province=[ctx.registry.get(c).province for c in codes],
+        value=values.reindex(codes).to_numpy(),
+        year=year,
+    )
+
+
+def _deviants(ctx, fit, district, peer_codes, direction) -> pd.DataFrame:
+    if fit is None:
+        return residual_deviants_empty()
+    deviants = residual_deviants(fit, district.code, peer_codes, direction, ctx.catalogue)
+    names = [ctx.registry.get(c).name for c in deviants["district_code"]]
+    # `differs`: the name the first report version reads the levers under
+    return deviants.assign(name=names, differs=deviants["levers"], year=fit.year)
+
+
+def residual_deviants_empty() -> pd.DataFrame:
+    return pd.DataFrame(
+        columns=["district_code", "value", "predicted", "residual", "advantage", "levers"]
+    ).assign(name=[], differs=[], year=[])
+
+
+def _verdict(ctx, district, indicator, trend) -> tuple[Any, Verdict | None]:
+    ind = ctx.catalogue[indicator]
+    target = ctx.targets.for_district(district.code, indicator)
+    if target is None or ind.direction not in ("higher", "lower"):
+        return target, None
+    verdict = target_verdict(
+        trend,
+        target.value,
+        target.year,
+        ind.direction,
+        current_year=date.today().year,
+        target_series=target.series,
+    )
+    return target, verdict
+
+
+def _ranks(ctx, district, indicator) -> dict[str, Any] | None:
+    if ctx.catalogue[indicator].direction not in ("higher", "lower"):
+        return None
+    table = district_ranks(ctx.preferred, ctx.registry, indicator)
+    row = table[table["district_code"] == district.code]
+    if row.empty:
+        return None
+    return {k: (v.item() if hasattr(v, "item") else v) for k, v in row.iloc[0].to_dict().items()}
 
 
 def explain(
@@ -186,110 +350,35 @@ def explain(
 ) -> Explanation:
     district = ctx.registry.resolve(district_query)
     ind = ctx.catalogue[indicator]
-    mine = ctx.preferred[
-        (ctx.preferred["district_code"] == district.code)
-        & (ctx.preferred["indicator"] == indicator)
-    ].sort_values("year")
-    latest = None
-    if not mine.empty:
-        last = mine.iloc[-1]
-        latest = {
-            "value": float(last["value"]),
-            "year": int(last["year"]),
-            "source": last["source"],
-        }
-    model = ctx.models.get(indicator)
+    fit = ctx.models.fit(indicator)
     peers = peer_districts(district.code, ctx.structural, k_peers)
     peer_codes = peers["district_code"].tolist()
-    decomposition, error, gaps = None, None, {}
-    if model is None:
-        error = f"no driver model for {indicator}"
-    else:
-        for ref in REFERENCES:
-            try:
-                dec = decompose(
-                    model,
-                    district.code,
-                    reference_codes(ctx, district, ref, peer_codes),
-                    ref,
-                    ctx.catalogue,
-                )
-                gaps[ref] = {
-                    "gap": dec.gap,
-                    "reference_value": dec.reference_value,
-                    "reference_n": dec.reference_n,
-                }
-                if ref == reference:
-                    decomposition = dec
-            except AnalysisError as exc:
-                gaps[ref] = {"error": str(exc)}
-                if ref == reference:
-                    error = str(exc)
-    year = model.year if model else (latest["year"] if latest else None)
-    outcome_values = ctx.values(indicator, year) if year else pd.Series(dtype=float)
-    peers = peers.assign(
-        name=[ctx.registry.get(c).name for c in peer_codes],
-        province=[ctx.registry.get(c).province for c in peer_codes],
-        value=outcome_values.reindex(peer_codes).to_numpy(),
-        year=year,
+    decomposition, error, gaps = _decompositions(ctx, fit, district, reference, peer_codes)
+    if decomposition is not None:
+        flags = ctx.low_precision(indicator)
+        mine = flags[(flags["district_code"] == district.code) & (flags["year"] == fit.year)]
+        decomposition.low_precision = tuple(sorted(mine["reason"].unique()))
+    latest = _latest(ctx, district, indicator)
+    year = fit.year if fit else (latest["year"] if latest else None)
+    trend = district_trend(
+        ctx.preferred, district.code, indicator, ctx.series, ctx.low_precision(indicator)
     )
-    deviants = positive_deviants(
-        district.code,
-        peer_codes,
-        outcome_values,
-        ind.direction,
-        float(outcome_values.std(ddof=1)) if len(outcome_values) > 1 else float("nan"),
-    )
-    if not deviants.empty:
-        deviants = deviants.assign(
-            name=[ctx.registry.get(c).name for c in deviants["district_code"]],
-            differs=[
-                _top_differences(model, district.code, c, ind.direction)
-                for c in deviants["district_code"]
-            ]
-            if model
-            else None,
-        )
-    trend = district_trend(ctx.preferred, district.code, indicator)
-    target = ctx.targets.for_district(district.code, indicator)
-    verdict = None
-    if target is not None and trend is not None:
-        verdict = target_verdict(
-            trend, target.value, target.year, ind.direction, current_year=date.today().year
-        )
-    ranks = None
-    if ind.direction in ("higher", "lower"):
-        table = district_ranks(ctx.preferred, ctx.registry, indicator)
-        row = table[table["district_code"] == district.code]
-        if not row.empty:
-            ranks = {
-                k: (v.item() if hasattr(v, "item") else v) for k, v in row.iloc[0].to_dict().items()
-            }
+    target, verdict = _verdict(ctx, district, indicator, trend)
     return Explanation(
         district=district,
         indicator=indicator,
         reference=reference,
         latest=latest,
-        model=model,
+        fit=fit,
         decomposition=decomposition,
         decomposition_error=error,
         gaps=gaps,
-        peers=peers,
-        deviants=deviants,
+        peers=_peers_frame(ctx, peers, indicator, year),
+        deviants=_deviants(ctx, fit, district, peer_codes, ind.direction),
         trend=trend,
         target=target,
         verdict=verdict,
-        ranks=ranks,
+        ranks=_ranks(ctx, district, indicator),
         data_version=ctx.data_version,
         model_version=ctx.models.model_version,
     )
-
-
-def _top_differences(
-    model: DriverModel, district: str, deviant: str, direction: str, top: int = 3
-) -> list[dict[str, Any]]:
-    """The drivers whose difference goes with the deviant's better outcome, largest first."""
-    rows = _deviant_differences(model, district, deviant)
-    sign = -1 if direction == "lower" else 1
-    rows.sort(key=lambda r: sign * r["associated_difference"], reverse=True)
-    return [r for r in rows if sign * r["associated_difference"] > 0][:top]

@@ -162,28 +162,40 @@ def read_sources(
     )
 
 
+def pair_with_denominator(preferred: pd.DataFrame, derived: dict) -> pd.DataFrame:
+    """Each numerator value (district, year) with the denominator of the same year if the data
+    have it, else of the nearest year (the earlier on a tie). Columns of both, the denominator's
+    suffixed `_den`."""
+    num = preferred[preferred["indicator"] == derived["numerator"]]
+    den = preferred[preferred["indicator"] == derived["denominator"]]
+    if num.empty or den.empty:
+        return num.iloc[0:0]
+    merged = num.merge(den, on="district_code", suffixes=("", "_den"))
+    merged = merged.assign(
+        gap=(merged["year"] - merged["year_den"]).abs(), later=merged["year_den"] > merged["year"]
+    )
+    return merged.sort_values(["district_code", "year", "gap", "later"]).drop_duplicates(
+        ["district_code", "year"]
+    )
+
+
 def derive_indicators(
     panel: pd.DataFrame, catalogue: Catalogue, sources: dict[str, Source] | None = None
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Ratios declared `derived` in the catalogue (density, staff per 100,000 population).
 
-    The numerator's year is kept; the denominator is taken from its nearest available year
-    (population exists for 2024 only), which the row's `column` field records.
+    The numerator's year is kept; the denominator is of the same year where the data have it,
+    else of its nearest year (population exists for 2024 only), which the row's `column` field
+    records (and `pair_with_denominator` gives as data).
     """
     rows = []
     preferred = preferred_values(panel, sources if sources is not None else load_manifest())
     for ind in catalogue.indicators.values():
         if not ind.derived:
             continue
-        num = preferred[preferred["indicator"] == ind.derived["numerator"]]
-        den = preferred[preferred["indicator"] == ind.derived["denominator"]]
-        if num.empty or den.empty:
+        merged = pair_with_denominator(preferred, ind.derived)
+        if merged.empty:
             continue
-        merged = num.merge(den, on="district_code", suffixes=("", "_den"))
-        merged = merged.assign(gap=(merged["year"] - merged["year_den"]).abs())
-        merged = merged.sort_values(["district_code", "year", "gap"]).drop_duplicates(
-            ["district_code", "year"]
-        )
         value = merged["value"] / merged["value_den"] * float(ind.derived.get("scale", 1))
         rows.append(
             pd.DataFrame(

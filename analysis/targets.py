@@ -62,6 +62,9 @@ class Target:
     document_reference: str = ""
     baseline_year: int | None = None
     baseline: float | None = None
+    # the measurement series the target is set on (params/series.yaml id), when the source says;
+    # a verdict against data of another series is not given
+    series: str | None = None
 
 
 @dataclass(frozen=True)
@@ -184,6 +187,7 @@ def _national_target(path: Path, indicator: str, spec: object, catalogue: Catalo
         origin=f"{path} {row}",
         document="RPJMN",
         document_reference=str(spec["source_document"]).strip(),
+        series=str(spec["series"]).strip() if spec.get("series") else None,
     )
 
 

@@ -25,8 +25,11 @@ STATUSES = (
     "needs_acceleration",
     "out_of_reach",
     "insufficient_data",
+    "no_data_since",
+    "not_comparable",
     "no_target",
 )
+MIN_SERIES_POINTS = 3  # a pace needs at least 3 points of one series
 _SIGN = {"higher": 1.0, "lower": -1.0}
 
 
@@ -50,6 +53,38 @@ class Trend:
     r2: float | None
     years: tuple[int, ...] = field(repr=False)
     values: tuple[float, ...] = field(repr=False)
+    # per point, when known: the series it belongs to (params/series.yaml), its source, and
+    # whether it is of low precision (analysis/series.py)
+    series: tuple[str, ...] = field(default=(), repr=False)
+    sources: tuple[str, ...] = field(default=(), repr=False)
+    low_precision: tuple[bool, ...] = field(default=(), repr=False)
+
+    @property
+    def last_series(self) -> str | None:
+        return self.series[-1] if self.series else None
+
+    @property
+    def last_low_precision(self) -> bool:
+        return bool(self.low_precision and self.low_precision[-1])
+
+    def series_points(self, series_id: str | None = None) -> int:
+        """How many points belong to `series_id` (default: the latest point's series)."""
+        wanted = series_id or self.last_series
+        return sum(s == wanted for s in self.series) if self.series else self.n_years
+
+    def of_series(self, series_id: str | None = None) -> Trend:
+        """The trend through the points of one series only (default: the latest point's)."""
+        if not self.series:
+            return self
+        wanted = series_id or self.last_series
+        keep = [i for i, s in enumerate(self.series) if s == wanted]
+        return fit_trend(
+            [self.years[i] for i in keep],
+            [self.values[i] for i in keep],
+            series=[self.series[i] for i in keep],
+            sources=[self.sources[i] for i in keep] if self.sources else (),
+            low_precision=[self.low_precision[i] for i in keep] if self.low_precision else (),
+        )
 
     def _ols(self):
         exog = sm.add_constant(np.asarray(self.years, dtype=float), has_constant="add")
@@ -80,8 +115,8 @@ class Trend:
 
     def to_dict(self) -> dict:
         out = asdict(self)
-        out["years"] = list(self.years)
-        out["values"] = list(self.values)
+        for key in ("years", "values", "series", "sources", "low_precision"):
+            out[key] = list(getattr(self, key))
         return out
 
 
@@ -103,11 +138,29 @@ def _clean_points(years: Sequence, values: Sequence) -> tuple[np.ndarray, np.nda
     return y[order], v[order]
 
 
-def fit_trend(years: Sequence, values: Sequence) -> Trend:
+def _point_labels(years, values, labels) -> tuple:
+    """Per-point labels in the order `_clean_points` leaves the points (sorted by year)."""
+    if not len(labels):
+        return ()
+    y = np.asarray(years, dtype=float)
+    keep = np.isfinite(np.asarray(values, dtype=float)) & np.isfinite(y)
+    order = np.argsort(y[keep], kind="stable")
+    kept = [lab for lab, k in zip(labels, keep, strict=True) if k]
+    return tuple(kept[i] for i in order)
+
+
+def fit_trend(
+    years: Sequence,
+    values: Sequence,
+    series: Sequence = (),
+    sources: Sequence = (),
+    low_precision: Sequence = (),
+) -> Trend:
     """Fit value = intercept + slope * year by OLS (classical standard errors).
 
     Raises ValueError when no (finite) value is given. One year gives a Trend without a slope;
-    two years give the exact line through them but no interval or R².
+    two years give the exact line through them but no interval or R². `series`, `sources` and
+    `low_precision` label each point (same order as `years`).
     """
     y, v = _clean_points(years, values)
     n = len(y)
@@ -120,6 +173,9 @@ def fit_trend(years: Sequence, values: Sequence) -> Trend:
         "last_value": float(v[-1]),
         "years": tuple(int(x) for x in y),
         "values": tuple(float(x) for x in v),
+        "series": tuple(str(x) for x in _point_labels(years, values, series)),
+        "sources": tuple(str(x) for x in _point_labels(years, values, sources)),
+        "low_precision": tuple(bool(x) for x in _point_labels(years, values, low_precision)),
     }
     if n == 1:
         return Trend(
@@ -143,9 +199,17 @@ def fit_trend(years: Sequence, values: Sequence) -> Trend:
     )
 
 
-def district_trend(preferred: pd.DataFrame, district_code: str, indicator: str) -> Trend | None:
+def district_trend(
+    preferred: pd.DataFrame,
+    district_code: str,
+    indicator: str,
+    series=None,
+    flags: pd.DataFrame | None = None,
+) -> Trend | None:
     """The trend of one district in one indicator, from `analysis.panel.preferred_values` (one
-    value per district-year-indicator). None when the district has no value for it."""
+    value per district-year-indicator). None when the district has no value for it.
+    `series` (an analysis.series.SeriesCatalogue) labels each point with its series; `flags`
+    (analysis.series.low_precision of the indicator) marks low-precision points."""
     rows = preferred[
         (preferred["district_code"] == district_code)
         & (preferred["indicator"] == indicator)
@@ -153,7 +217,17 @@ def district_trend(preferred: pd.DataFrame, district_code: str, indicator: str) 
     ]
     if rows.empty:
         return None
-    return fit_trend(rows["year"].to_numpy(), rows["value"].to_numpy())
+    labels = {}
+    if series is not None:
+        labels["series"] = [
+            series.series_of(indicator, src, yr)
+            for src, yr in zip(rows["source"], rows["year"], strict=True)
+        ]
+        labels["sources"] = list(rows["source"])
+    if flags is not None:
+        mine = set(flags.loc[flags["district_code"] == district_code, "year"].astype(int))
+        labels["low_precision"] = [int(yr) in mine for yr in rows["year"]]
+    return fit_trend(rows["year"].to_numpy(), rows["value"].to_numpy(), **labels)
 
 
 @dataclass(frozen=True)
@@ -177,6 +251,9 @@ class Verdict:
     current_slope: float | None = None
     best_pace: float | None = None
     projected: tuple[float, float | None, float | None] | None = None
+    series: str | None = None  # the series judged (the latest point's)
+    series_points: int | None = None  # how many points of it there are
+    target_series: str | None = None  # the series the target is set on, when known
 
     def to_dict(self) -> dict:
         out = asdict(self)
@@ -197,27 +274,36 @@ def target_verdict(
     target_year: int | None,
     direction: str,
     current_year: int | None = None,
+    target_series: str | None = None,
 ) -> Verdict:
     """Classify a district's progress towards `target` by `target_year`.
 
     `direction` is the indicator's ("higher" or "lower" is better); "meets" means value >= target
-    for "higher" and value <= target for "lower". The rules, applied in this order:
+    for "higher" and value <= target for "lower". The series judged is the one of the latest
+    point (`trend.series`); the rules, applied in this order:
 
     1. no_target          there is no target (target or target_year is None).
-    2. achieved           the latest value already meets the target (needs only that value).
-    3. insufficient_data  fewer than 2 years of values: no pace can be measured.
-    4. out_of_reach       the target year is not after the latest data year, or is before
-                          `current_year` when given, and the latest value does not meet it
-                          (reason `target_year_passed`).
-    5. on_track           the trend's fitted value at target_year meets the target.
-    6. out_of_reach       the required yearly improvement R = |target - last_value| /
+    2. not_comparable     the target is set on another series than the data's (`target_series`
+                          given and different): no verdict until the same series is loaded.
+    3. insufficient_data  no values (reason `no_values`).
+    4. achieved           the latest value meets the target (needs only that value) — unless the
+                          latest value is of low precision: then insufficient_data
+                          (reason `latest_value_low_precision`), not celebrated.
+    5. no_data_since      the target year has passed (before `current_year`) and the data end
+                          before it: whether it was reached cannot be told (`last_year` says
+                          since when there is no data).
+    6. out_of_reach       the target year is not after the latest data year, or has passed, and
+                          the latest value does not meet it (reason `target_year_passed`).
+    7. insufficient_data  fewer than 3 points of the latest point's series: no pace can be
+                          measured (reason `fewer_than_three_points`).
+    8. on_track           the series' trend's fitted value at target_year meets the target.
+    9. out_of_reach       the required yearly improvement R = |target - last_value| /
                           (target_year - last_year) is more than 3 times the best plausible pace B,
-                          where B is the improvement per year at the favourable end of the slope's
-                          95 % interval (upper end for "higher", lower end for "lower"). With two
-                          years there is no interval and B is the observed slope. When B <= 0 the
-                          data do not support any improvement, so every R > 0 is out of reach
+                          the favourable end of the series' slope's 95 % interval (upper end for
+                          "higher", lower end for "lower"). When B <= 0 the data do not support any
+                          improvement, so every R > 0 is out of reach
                           (reason `no_plausible_improvement`).
-    7. needs_acceleration otherwise: reachable at a pace the data make plausible, but faster than
+    10. needs_acceleration otherwise: reachable at a pace the data make plausible, but faster than
                           the current line.
 
     The factor 3 leaves room for programmes to speed progress up well beyond the historical pace
@@ -226,15 +312,36 @@ def target_verdict(
     if direction not in _SIGN:
         raise ValueError(f"a target verdict needs direction 'higher' or 'lower', not {direction!r}")
     sign = _SIGN[direction]
-    common = {"direction": direction, "target": target, "target_year": target_year}
+    common = {
+        "direction": direction,
+        "target": target,
+        "target_year": target_year,
+        "target_series": target_series,
+    }
     if target is None or target_year is None:
         return _with_trend(Verdict("no_target", "no_target", **common), trend)
-    if trend is not None and sign * (trend.last_value - target) >= 0:
+    if trend is None:
+        return Verdict("insufficient_data", "no_values", **common)
+    series = trend.last_series
+    if target_series is not None and series is not None and series != target_series:
+        return _with_trend(Verdict("not_comparable", "target_on_other_series", **common), trend)
+    if sign * (trend.last_value - target) >= 0:
+        if trend.last_low_precision:
+            verdict = Verdict("insufficient_data", "latest_value_low_precision", **common)
+            return _with_trend(verdict, trend)
         return _with_trend(Verdict("achieved", "latest_value_meets_target", **common), trend)
-    if trend is None or trend.n_years < 2:
-        reason = "no_values" if trend is None else "fewer_than_two_years"
-        return _with_trend(Verdict("insufficient_data", reason, **common), trend)
-    return _verdict_from_pace(trend, float(target), int(target_year), sign, common, current_year)
+    passed = target_year <= trend.last_year or (
+        current_year is not None and target_year < current_year
+    )
+    if passed and trend.last_year < target_year:
+        return _with_trend(Verdict("no_data_since", "no_data_since", **common), trend)
+    if passed:
+        return _with_trend(Verdict("out_of_reach", "target_year_passed", **common), trend)
+    own = trend.of_series()
+    if own.n_years < MIN_SERIES_POINTS:
+        verdict = Verdict("insufficient_data", "fewer_than_three_points", **common)
+        return _with_trend(verdict, trend)
+    return _verdict_from_pace(own, float(target), int(target_year), sign, common)
 
 
 def _with_trend(verdict: Verdict, trend: Trend | None) -> Verdict:
@@ -245,35 +352,34 @@ def _with_trend(verdict: Verdict, trend: Trend | None) -> Verdict:
             **asdict(verdict),
             "last_value": trend.last_value,
             "last_year": trend.last_year,
-            "current_slope": trend.slope,
+            "current_slope": verdict.current_slope
+            if verdict.current_slope is not None
+            else trend.of_series().slope,
+            "series": trend.last_series,
+            "series_points": trend.series_points(),
         }
     )
 
 
 def _verdict_from_pace(
-    trend: Trend,
-    target: float,
-    target_year: int,
-    sign: float,
-    common: dict,
-    current_year: int | None,
+    trend: Trend, target: float, target_year: int, sign: float, common: dict
 ) -> Verdict:
-    passed = target_year <= trend.last_year or (
-        current_year is not None and target_year < current_year
-    )
-    if passed:
-        return _with_trend(Verdict("out_of_reach", "target_year_passed", **common), trend)
+    """Rules 8-10 on the trend of one series (at least 3 points, so with an interval)."""
     required = (target - trend.last_value) / (target_year - trend.last_year)
     best = _best_pace(trend, sign)
     projected = trend.project(target_year)
-    numbers = {"required_per_year": required, "best_pace": best, "projected": projected}
+    numbers = {
+        "required_per_year": required,
+        "best_pace": best,
+        "projected": projected,
+        "current_slope": trend.slope,
+    }
     if sign * (projected[0] - target) >= 0:
         status, reason = "on_track", "projection_meets_target"
     elif sign * best <= 0:
         status, reason = "out_of_reach", "no_plausible_improvement"
     elif sign * required > OUT_OF_REACH_FACTOR * sign * best:
-        status = "out_of_reach"
-        reason = "required_over_3x_best_pace" if trend.n_years >= 3 else "required_over_3x_slope"
+        status, reason = "out_of_reach", "required_over_3x_best_pace"
     else:
         status, reason = "needs_acceleration", "required_within_3x_best_pace"
     return _with_trend(Verdict(status, reason, **common, **numbers), trend)

@@ -155,3 +155,24 @@ def own_project(built, raw_dir, tmp_path_factory):
         fit_models=False,
     )
     return data
+
+
+# -- figures a test measures and the summary prints (e.g. the simulation's coverage) -------------
+FIGURES: dict[str, str] = {}
+
+
+@pytest.fixture(scope="session")
+def report_figure():
+    """Record a figure for the terminal summary: report_figure(name, text)."""
+
+    def record(name: str, text: str) -> None:
+        FIGURES[name] = text
+
+    return record
+
+
+def pytest_terminal_summary(terminalreporter):
+    if FIGURES:
+        terminalreporter.section("figures measured by the tests")
+        for name, text in FIGURES.items():
+            terminalreporter.write_line(f"{name}: {text}")

@@ -1,4 +1,5 @@
-"""Gap decomposition invariants (hypothesis) and peer selection."""
+"""Gap decomposition invariants (hypothesis), its intervals against a direct computation, lever
+statuses, and peers / positive deviants."""
 
 import math
 
@@ -10,57 +11,150 @@ from hypothesis import strategies as st
 
 from analysis.errors import AnalysisError
 from analysis.models.decompose import decompose
-from analysis.models.fit import fit_cross_section
-from analysis.models.peers import peer_districts, positive_deviants
-from analysis.models.spec import ModelSettings
-from tests.test_models import TRUE, synthetic_cross_section
+from analysis.models.peers import peer_districts, positive_deviants, residual_deviants
+from tests.test_models import fit_synthetic
+
+N = 160
 
 
 @pytest.fixture(scope="module")
-def model(catalogue):
-    cs, province = synthetic_cross_section(n=120, seed=11, noise=2)
-    return fit_cross_section(cs, tuple(TRUE), catalogue, ModelSettings(), province)
+def fitted(catalogue):
+    fit, _ = fit_synthetic(catalogue, n=N, seed=11, noise=2.0, provinces=16)
+    return fit
 
 
-@settings(max_examples=60, deadline=None)
-@given(district=st.integers(0, 119), group=st.sets(st.integers(0, 119), min_size=4, max_size=60))
-def test_parts_sum_exactly_to_the_gap(model, catalogue, district, group):
-    code = f"D{district:03d}"
-    refs = [f"D{i:03d}" for i in group]
-    if len(set(refs) - {code}) < 3:
+def code(i: int) -> str:
+    return f"D{i:03d}"
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    district=st.integers(0, N - 1), group=st.sets(st.integers(0, N - 1), min_size=5, max_size=60)
+)
+def test_parts_sum_to_the_gap_for_any_reference(fitted, catalogue, district, group):
+    refs = [code(i) for i in group]
+    if len(set(refs) - {code(district)}) < 3:
         return
-    d = decompose(model, code, refs, "national", catalogue)
+    d = decompose(fitted, code(district), refs, "peers", catalogue)
     assert math.isclose(d.explained + d.unexplained, d.gap, abs_tol=1e-9)
-    sample = model.sample.set_index("district_code")
-    others = [r for r in refs if r != code]
+    sample = fitted.main.sample.set_index("district_code")
+    others = [r for r in refs if r != code(district)]
     assert d.reference_n == len(others)
-    assert d.reference_value == pytest.approx(sample.loc[others, "life_expectancy"].median())
-    assert d.district_value == pytest.approx(sample.at[code, "life_expectancy"])
-    for c in d.contributions:
-        assert c.ci_low <= c.value <= c.ci_high
-        assert c.opd == catalogue[c.driver].opd.key
-        assert c.worsens == (c.value < 0)  # life expectancy: higher is better
-        assert c.certain == (c.ci_low > 0 or c.ci_high < 0)
+    assert d.reference_value == pytest.approx(sample.loc[others, "life_expectancy"].mean())
+    for c in d.parts:
+        if c.kind != "fixed_effect":
+            assert c.interval.low <= c.value <= c.interval.high
+        assert (c.opd is None) == (c.role == "context")
 
 
-def test_contributions_follow_the_coefficients_by_hand(model, catalogue):
-    d = decompose(model, "D000", [f"D{i:03d}" for i in range(1, 120)], "national", catalogue)
-    sample = model.sample.set_index("district_code")
-    others = sample.drop(index="D000")
-    for c in d.contributions:
-        z_d = model.standardize(c.driver, sample.at["D000", c.driver])
-        z_ref = model.standardize(c.driver, others[c.driver]).median()
-        assert c.value == pytest.approx(model.beta[c.driver] * (z_d - z_ref), rel=1e-12)
-    harms = [-c.value for c in d.contributions]
-    assert harms == sorted(harms, reverse=True)  # most harmful first
+def test_national_and_province_unexplained_is_the_districts_own_residual(fitted, catalogue):
+    sample = fitted.main.sample.set_index("district_code")
+    everyone = list(sample.index)
+    province = [
+        c for c in everyone if sample.at[c, "province_code"] == sample.at["D005", "province_code"]
+    ]
+    for refs, name in ((everyone, "national"), (province, "province")):
+        d = decompose(fitted, "D005", refs, name, catalogue)
+        assert d.unexplained == pytest.approx(sample.at["D005", "residual"], abs=1e-9)
+        assert d.reference_residual == pytest.approx(0, abs=1e-9)
+        assert d.reference_n == len(refs)  # the district counts in its national/province mean
+        assert math.isclose(d.explained + d.unexplained, d.gap, abs_tol=1e-9)
 
 
-def test_district_outside_the_sample_says_why(model, catalogue):
-    model.dropped.loc[0] = ["X999", "no value within 3 years of 2021 for: water_access"]
+def test_parts_are_coefficient_times_driver_difference(fitted, catalogue):
+    refs = [code(i) for i in range(N)]
+    d = decompose(fitted, "D000", refs, "national", catalogue)
+    main = fitted.main
+    sample = main.sample.set_index("district_code")
+    for c in d.parts:
+        if c.kind == "fixed_effect":
+            alpha = sample["province_code"].map(main.province_effects)
+            assert c.value == pytest.approx(alpha["D000"] - alpha.mean(), rel=1e-9)
+            continue
+        z = main.standardize(c.driver, sample[c.driver].astype(float))
+        assert c.value == pytest.approx(main.beta[c.driver] * (z["D000"] - z.mean()), rel=1e-9)
+        assert c.reference.value == pytest.approx(sample[c.driver].mean())
+        assert {v.variant for v in c.variants} <= set(fitted.variants)
+
+
+def test_explained_interval_uses_the_full_covariance(fitted, catalogue):
+    """Var(explained) = g'Vg + sigma^2 sum_p c_p^2 / n_p, computed here by hand."""
+    refs = [code(i) for i in range(N)]
+    d = decompose(fitted, "D007", refs, "national", catalogue)
+    main = fitted.main
+    sample = main.sample.set_index("district_code")
+    terms = main.terms
+    x = pd.DataFrame({t: main.standardize(t, sample[t].astype(float)) for t in terms})
+    within = x - x.groupby(sample["province_code"]).transform("mean")
+    g = (within.loc["D007"] - within.mean()).to_numpy()
+    v = main.cov.loc[terms, terms].to_numpy()
+    share = sample["province_code"].value_counts() / N
+    c = -share
+    c[sample.at["D007", "province_code"]] += 1
+    counts = sample["province_code"].value_counts()
+    var = g @ v @ g + main.sigma2 * float((c**2 / counts).sum())
+    half = (d.explained_interval.high - d.explained_interval.low) / 2
+    from scipy import stats
+
+    assert half == pytest.approx(stats.t.ppf(0.975, main.df) * math.sqrt(var), rel=1e-9)
+    # ignoring the covariance would give another width
+    naive = float(np.sum(g**2 * np.diag(v))) + main.sigma2 * float((c**2 / counts).sum())
+    assert not math.isclose(var, naive, rel_tol=1e-6)
+
+
+def test_lever_status_follows_side_and_robustness(fitted, catalogue):
+    refs = [code(i) for i in range(N)]
+    for i in range(0, N, 7):
+        d = decompose(fitted, code(i), refs, "national", catalogue, peer_codes=refs[:10])
+        for c in d.parts:
+            if c.role == "context":
+                assert c.status is None and not c.root_cause and not c.to_verify
+                continue
+            assert c.opd == catalogue[c.driver].opd.key
+            if c.side == "better":
+                assert c.status == "strength" and not c.root_cause
+            elif fitted.consistent(c.driver):
+                assert c.status == "consistent"
+            else:
+                assert c.status == "not_established" and not c.root_cause
+            assert c.root_cause == (c.status == "consistent" and c.side == "worse" and c.harmful)
+            if c.to_verify:
+                assert c.status == "not_established" and c.peer_check.clearly_worse
+
+
+def test_unexplained_dominates_and_unusual_are_plain_data(fitted, catalogue):
+    refs = [code(i) for i in range(N)]
+    d = decompose(fitted, "D003", refs, "national", catalogue)
+    assert d.unexplained_dominates == (abs(d.unexplained) > abs(d.explained))
+    assert d.unusual == (d.unexplained_interval.low > 0 or d.unexplained_interval.high < 0)
+    doc = d.to_dict()
+    assert doc["unexplained"]["kind"] == "prediction_interval"
+    assert sum(c["value"] for c in doc["contributions"]) + doc["unexplained"]["value"] == (
+        pytest.approx(doc["gap"], abs=1e-9)
+    )
+
+
+def test_district_outside_the_sample_says_why(fitted, catalogue):
+    fitted.main.dropped.loc[0] = ["X999", "no value within 3 years of 2021 for: water_access"]
     with pytest.raises(AnalysisError, match="water_access"):
-        decompose(model, "X999", ["D001", "D002", "D003"], "national", catalogue)
+        decompose(fitted, "X999", ["D001", "D002", "D003"], "national", catalogue)
     with pytest.raises(AnalysisError, match="reference districts"):
-        decompose(model, "D000", ["D000", "D001"], "province", catalogue)
+        decompose(fitted, "D000", ["D000", "D001"], "province", catalogue)
+
+
+def test_residual_deviants_do_better_than_predicted_and_name_their_levers(fitted, catalogue):
+    sample = fitted.main.sample.set_index("district_code")
+    peers = [code(i) for i in range(1, 40)]
+    dev = residual_deviants(fitted, "D000", peers, "higher", catalogue)
+    threshold = 0.5 * math.sqrt(fitted.main.sigma2)
+    assert len(dev) > 0 and (dev["advantage"] >= threshold).all()
+    assert dev["advantage"].is_monotonic_decreasing
+    others = set(peers) - set(dev["district_code"])
+    assert all(sample.at[c, "residual"] < threshold for c in others)
+    for levers in dev["levers"]:
+        for x in levers:
+            sign = 1 if catalogue[x["driver"]].direction == "higher" else -1
+            assert sign * (x["deviant_value"] - x["district_value"]) > 0
 
 
 def _structural():
@@ -80,16 +174,13 @@ def test_peers_are_nearest_first_without_the_district_itself():
     peers = peer_districts("A", _structural(), k=4)
     assert "A" not in peers["district_code"].tolist()
     assert len(peers) == 4 and peers["distance"].is_monotonic_increasing
-    # E is structurally identical but a kota, F identical-ish but on another island
     order = peers["district_code"].tolist()
     assert order.index("B") < order.index("E") and order[-1] in ("E", "F")
     assert "D" not in order
 
 
-def test_positive_deviants_are_peers_clearly_better_in_the_right_direction():
+def test_positive_deviants_by_outcome_are_peers_clearly_better_in_the_right_direction():
     values = pd.Series({"A": 60.0, "B": 64.0, "C": 60.5, "E": 70.0})
     dev = positive_deviants("A", ["B", "C", "E"], values, "higher", national_sd=4.0)
-    assert dev["district_code"].tolist() == ["E", "B"]  # C is only 0.5 better (< 0.5 SD = 2)
-    lower = positive_deviants("A", ["B", "C", "E"], values, "lower", national_sd=4.0)
-    assert lower.empty
-    assert np.all(dev["advantage"] >= 2.0)
+    assert dev["district_code"].tolist() == ["E", "B"]
+    assert positive_deviants("A", ["B", "C", "E"], values, "lower", national_sd=4.0).empty

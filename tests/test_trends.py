@@ -188,11 +188,43 @@ def test_achieved_needs_only_the_latest_value():
     assert target_verdict(one, 14.2, 2029, "lower").status == "achieved"
 
 
-def test_insufficient_data():
-    one = fit_trend([2023], [23.9])
-    v = target_verdict(one, 14.2, 2029, "lower")
-    assert (v.status, v.reason) == ("insufficient_data", "fewer_than_two_years")
+def test_insufficient_data_below_three_points_of_one_series():
+    for trend in (fit_trend([2023], [23.9]), fit_trend([2022, 2023], [26.4, 23.9])):
+        v = target_verdict(trend, 14.2, 2029, "lower")
+        assert (v.status, v.reason) == ("insufficient_data", "fewer_than_three_points")
     assert target_verdict(None, 14.2, 2029, "lower").reason == "no_values"
+
+
+def test_three_points_of_two_surveys_are_not_a_trend():
+    # Kabupaten Serang's stunting: SSGI 2021, SSGI 2022, then SKI 2023 (another survey)
+    serang = fit_trend([2021, 2022, 2023], [27.2, 26.4, 23.9], series=["ssgi", "ssgi", "ski"])
+    v = target_verdict(serang, 14.2, 2029, "lower")
+    assert (v.status, v.reason) == ("insufficient_data", "fewer_than_three_points")
+    assert (v.series, v.series_points) == ("ski", 1)
+    same = fit_trend([2021, 2022, 2023], [27.2, 26.4, 23.9], series=["ssgi"] * 3)
+    assert target_verdict(same, 14.2, 2029, "lower").status != "insufficient_data"
+
+
+def test_a_target_on_another_series_gets_no_verdict():
+    # life expectancy: every value is the old SP2010-based series, the RPJMN target the new one
+    old = fit_trend([2021, 2022, 2023], [64.8, 65.2, 65.6], series=["uhh_sp2010"] * 3)
+    v = target_verdict(old, 75.4, 2029, "higher", target_series="uhh_long_form")
+    assert (v.status, v.reason) == ("not_comparable", "target_on_other_series")
+    assert (v.series, v.target_series) == ("uhh_sp2010", "uhh_long_form")
+    # the same numbers against a target on their own series are judged
+    assert target_verdict(old, 75.4, 2029, "higher", target_series="uhh_sp2010").status not in (
+        "not_comparable",
+        "insufficient_data",
+    )
+
+
+def test_a_low_precision_latest_value_is_not_celebrated():
+    # Sarolangun's stunting 16.8 (2022) -> 4.8 (2023): a jump beyond the survey's noise
+    jump = fit_trend([2022, 2023], [16.8, 4.8], low_precision=[False, True])
+    v = target_verdict(jump, 14.2, 2029, "lower")
+    assert (v.status, v.reason) == ("insufficient_data", "latest_value_low_precision")
+    plain = fit_trend([2022, 2023], [16.8, 4.8])
+    assert target_verdict(plain, 14.2, 2029, "lower").status == "achieved"
 
 
 def test_on_track_when_the_projection_meets_the_target():
@@ -232,21 +264,22 @@ def test_out_of_reach_when_the_target_year_has_passed():
     v = target_verdict(RISING, 70.0, 2022, "higher")
     assert (v.status, v.reason) == ("out_of_reach", "target_year_passed")
     assert v.required_per_year is None
-    # IDL 90 % by 2024, data to 2022, judged in 2026
+
+
+def test_no_data_since_when_the_data_end_before_a_passed_target_year():
+    # IDL 90 % by 2024, data to 2022, judged in 2026: whether 2024 reached 90 % is unknown
     idl = fit_trend([2020, 2021, 2022], [64.7, 72.3, 72.4])
-    assert target_verdict(idl, 90, 2024, "higher", current_year=2026).reason == (
-        "target_year_passed"
-    )
-    assert target_verdict(idl, 90, 2024, "higher").reason != "target_year_passed"
+    v = target_verdict(idl, 90, 2024, "higher", current_year=2026)
+    assert (v.status, v.reason, v.last_year) == ("no_data_since", "no_data_since", 2022)
+    assert target_verdict(idl, 90, 2024, "higher").status not in ("no_data_since", "out_of_reach")
 
 
-def test_the_three_times_rule_at_its_boundary_with_two_years():
-    two = fit_trend([2020, 2021], [10.0, 11.0])  # slope exactly 1, no interval
-    at = target_verdict(two, 23.0, 2025, "higher")  # needs exactly 3 per year
-    assert at.status == "needs_acceleration" and at.required_per_year == 3.0
-    beyond = target_verdict(two, 23.4, 2025, "higher")
-    assert (beyond.status, beyond.reason) == ("out_of_reach", "required_over_3x_slope")
-    assert beyond.projected == (15.0, None, None)
+def test_the_three_times_rule_at_its_boundary():
+    three = fit_trend([2019, 2020, 2021], [9.0, 10.0, 11.0])  # slope exactly 1, zero-width CI
+    at = target_verdict(three, 23.0, 2025, "higher")  # needs exactly 3 per year
+    assert at.status == "needs_acceleration" and at.required_per_year == pytest.approx(3.0)
+    beyond = target_verdict(three, 23.4, 2025, "higher")
+    assert (beyond.status, beyond.reason) == ("out_of_reach", "required_over_3x_best_pace")
 
 
 def test_neutral_direction_has_no_verdict():

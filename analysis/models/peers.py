@@ -1,4 +1,5 @@
-"""Peer districts (structurally similar) and positive deviants (peers doing clearly better).
+"""Peer districts (structurally similar) and positive deviants: by outcome (peers doing clearly
+better) and by residual (peers doing better than the model predicts, `residual_deviants`).
 
 Similarity uses what a district cannot change quickly: economic level (GRDP per capita),
 population density, population size (log), kabupaten/kota and island group. Continuous variables
@@ -68,3 +69,77 @@ def positive_deviants(
             "advantage": better.to_numpy(),
         }
     ).reset_index(drop=True)
+
+
+DEVIANT_RESIDUAL_SD = 0.5  # doing better than predicted by at least half a residual SD
+
+
+def lever_differences(fit, district_code: str, other: str, catalogue) -> list[dict]:
+    """The levers on which `other` is better than the district (by each lever's direction),
+    largest difference (in SDs of the lever across the sample) first: values, years, and the
+    outcome difference the main model associates with the lever difference."""
+    main = fit.main
+    sample = main.sample.set_index("district_code")
+    prov = fit.provenance.set_index(["district_code", "variable"])
+    rows = []
+    for lever in main.levers:
+        sign = {"higher": 1.0, "lower": -1.0}[catalogue[lever].direction]
+        mine, theirs = float(sample.at[district_code, lever]), float(sample.at[other, lever])
+        sd = float(sample[lever].astype(float).std(ddof=1))
+        better_sd = sign * (theirs - mine) / sd if sd > 0 else 0.0
+        if better_sd <= 0:
+            continue
+        dz = float(main.standardize(lever, theirs) - main.standardize(lever, mine))
+        rows.append(
+            {
+                "driver": lever,
+                "opd": catalogue[lever].opd.key,
+                "district_value": mine,
+                "district_year": _year(prov, district_code, lever),
+                "deviant_value": theirs,
+                "deviant_year": _year(prov, other, lever),
+                "difference_sd": better_sd,
+                "associated_difference": float(main.beta[lever]) * dz,
+                "consistent": fit.consistent(lever),
+            }
+        )
+    return sorted(rows, key=lambda r: -r["difference_sd"])
+
+
+def _year(prov: pd.DataFrame, code: str, variable: str) -> int | None:
+    try:
+        return int(prov.loc[(code, variable), "year"])
+    except KeyError:
+        return None
+
+
+def residual_deviants(fit, district_code: str, peers: list[str], direction: str, catalogue):
+    """Peers doing better than the main model predicts for them (favourable residual of at least
+    DEVIANT_RESIDUAL_SD residual SDs), best first, with the levers on which they differ.
+    Columns: district_code, value, predicted, residual, advantage (favourable residual, outcome
+    units), levers (list of dicts, see `lever_differences`)."""
+    columns = ["district_code", "value", "predicted", "residual", "advantage", "levers"]
+    sign = {"higher": 1.0, "lower": -1.0}.get(direction)
+    main = fit.main
+    sample = main.sample.set_index("district_code")
+    if sign is None or district_code not in sample.index or not main.sigma2:
+        return pd.DataFrame(columns=columns)
+    threshold = DEVIANT_RESIDUAL_SD * float(np.sqrt(main.sigma2))
+    rows = []
+    for code in peers:
+        if code == district_code or code not in sample.index:
+            continue
+        advantage = sign * float(sample.at[code, "residual"])
+        if advantage >= threshold:
+            rows.append(
+                {
+                    "district_code": code,
+                    "value": float(sample.at[code, fit.outcome]),
+                    "predicted": float(sample.at[code, "fitted"]),
+                    "residual": float(sample.at[code, "residual"]),
+                    "advantage": advantage,
+                    "levers": lever_differences(fit, district_code, code, catalogue),
+                }
+            )
+    rows.sort(key=lambda r: -r["advantage"])
+    return pd.DataFrame(rows, columns=columns)

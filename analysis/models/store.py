@@ -7,7 +7,7 @@ import hashlib
 import json
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -15,7 +15,10 @@ import pandas as pd
 from analysis.catalogue import load_catalogue
 from analysis.errors import AnalysisError
 from analysis.models.assemble import choose_year, cross_section, panel_data
-from analysis.models.fit import DriverModel, fit_cross_section, fit_panel
+from analysis.models.estimators import MAIN_VARIANT
+from analysis.models.fit import DriverModel, fit_panel
+from analysis.models.outcome import OutcomeFit, fit_outcome
+from analysis.models.spatial import BOUNDARIES, sample_weights
 from analysis.models.spec import MODELS_YAML, load_specs
 from analysis.panel import load_panel, preferred_values, read_version_file
 from analysis.paths import PROCESSED_DIR
@@ -23,7 +26,18 @@ from analysis.regions import load_registry
 from analysis.sources import load_manifest
 
 PACKAGE_DIR = Path(__file__).resolve().parent
-MODEL_CODE = ("assemble.py", "fit.py", "store.py", "spec.py")
+MODEL_CODE = (
+    "assemble.py",
+    "design.py",
+    "estimators.py",
+    "fit.py",
+    "outcome.py",
+    "robustness.py",
+    "spatial.py",
+    "spec.py",
+    "store.py",
+    "validation.py",
+)
 MODELS_FILE = "models.json"
 MODELS_HASH = "models.json.sha256"  # written beside it: a truncated or edited file is detected
 
@@ -43,11 +57,18 @@ class ModelSet:
     model_version: str
     fitted_seconds: float
     skipped_outcomes: dict[str, str]
+    outcomes: dict[str, OutcomeFit] = field(default_factory=dict)
+    software: dict[str, str] = field(default_factory=dict)
 
     def get(
-        self, outcome: str, kind: str = "cross_section", variant: str = "hc3"
+        self, outcome: str, kind: str = "cross_section", variant: str = MAIN_VARIANT
     ) -> DriverModel | None:
+        """One model; by default the main cross-section model (province fixed effects)."""
         return self.models.get(f"{outcome}/{kind}/{variant}")
+
+    def fit(self, outcome: str) -> OutcomeFit | None:
+        """Every cross-section variant of `outcome` and the levers' robustness."""
+        return self.outcomes.get(outcome)
 
     def table(self) -> pd.DataFrame:
         """One row per model: n, R², drivers, warnings."""
@@ -62,6 +83,10 @@ class ModelSet:
                     "n": m.n,
                     "groups": m.n_groups,
                     "r2": m.r2,
+                    "r2_within": m.r2_within,
+                    "r2_cv": m.r2_cv,
+                    "moran_i": (m.moran or {}).get("i"),
+                    "moran_p": (m.moran or {}).get("p_value"),
                     "drivers": len(m.drivers),
                     "dropped": len(m.dropped),
                     "warnings": len(m.warnings),
@@ -92,14 +117,18 @@ def imported_roles(imports_dir: Path | None = None) -> tuple[dict, dict]:
 
 
 def with_imported_drivers(preferred, outcome, base, imported, year, settings, skipped):
-    """`base` plus each imported driver that covers enough of the outcome's sample."""
-    n = len(cross_section(preferred, outcome, base, year, settings.max_year_gap).data)
+    """`base` plus each imported driver that covers enough of the outcome's sample (imported
+    drivers are levers: measured at or before the outcome year)."""
+    gap = settings.max_year_gap
+    n = len(cross_section(preferred, outcome, base, year, gap).data)
     drivers = list(base)
     for driver, targets in imported.items():
         if targets is not None and outcome not in targets:
             continue
         covered = len(
-            cross_section(preferred, outcome, (*base, driver), year, settings.max_year_gap).data
+            cross_section(
+                preferred, outcome, (*base, driver), year, gap, earlier_only={driver}
+            ).data
         )
         if covered >= MIN_DRIVER_COVERAGE * n:
             drivers.append(driver)
@@ -110,10 +139,29 @@ def with_imported_drivers(preferred, outcome, base, imported, year, settings, sk
     return tuple(drivers)
 
 
+def _registry_series(registry) -> tuple[pd.Series, pd.Series, pd.Series]:
+    codes = [d.code for d in registry]
+    return (
+        pd.Series([d.province_code for d in registry], index=codes),
+        pd.Series([d.is_kota for d in registry], index=codes),
+        pd.Series([d.island for d in registry], index=codes),
+    )
+
+
+def _spatial_weights(boundaries: Path | None):
+    """The weights function for the spatial variant and Moran's I, or None without a boundary
+    file (then neither is computed, and the model table says so)."""
+    path = boundaries or BOUNDARIES
+    if not path.exists():
+        return None
+    return lambda codes: sample_weights(codes, path)
+
+
 def fit_all(
     processed_dir: Path = PROCESSED_DIR,
     progress: Callable[[str], None] | None = None,
     imports_dir: Path | None = None,
+    boundaries: Path | None = None,
 ) -> ModelSet:
     """Fit every model in params/models.yaml (and those imports declare) on the current panel
     and store them."""
@@ -125,29 +173,36 @@ def fit_all(
     settings, specs = load_specs()
     imported_drivers, imported_outcomes = imported_roles(imports_dir)
     specs = {**specs, **{k: v for k, v in imported_outcomes.items() if k not in specs}}
-    registry = load_registry()
+    province, is_kota, island = _registry_series(load_registry())
     everything = load_panel(processed_dir, include_flagged=True)
     flagged = everything[everything["flag"] != ""]
     preferred = preferred_values(everything[everything["flag"] == ""], load_manifest())
-    province = pd.Series({d.code: d.province_code for d in registry})
+    weights_for = _spatial_weights(boundaries)
     models: dict[str, DriverModel] = {}
+    outcomes: dict[str, OutcomeFit] = {}
     skipped: dict[str, str] = {}
+    gap = settings.max_year_gap
     for outcome, spec in specs.items():
         if progress:
             progress(outcome)
-        year = spec.year or choose_year(preferred, outcome, spec.drivers, settings.max_year_gap)
+        levers = set(spec.levers) | set(imported_drivers)
+        year = spec.year or choose_year(preferred, outcome, spec.drivers, gap, levers)
         drivers = with_imported_drivers(
             preferred, outcome, spec.drivers, imported_drivers, year, settings, skipped
         )
-        cs = cross_section(preferred, outcome, drivers, year, settings.max_year_gap, flagged)
-        if len(cs.data) <= len(drivers) + 1:  # fewer is no model at all; thin ones are warned
+        cs = cross_section(
+            preferred, outcome, drivers, year, gap, flagged, levers, catalogue=catalogue
+        )
+        if len(cs.data) <= len(drivers) + len(spec.registry_terms) + 8:
             skipped[f"{outcome}/cross_section"] = (
                 f"only {len(cs.data)} complete districts for {len(drivers)} drivers"
             )
         else:
-            for variant in ("hc3", "province_fe"):
-                model = fit_cross_section(cs, drivers, catalogue, settings, province, variant)
-                models[model.model_id] = model
+            fitted = fit_outcome(
+                cs, spec, drivers, catalogue, settings, province, is_kota, island, weights_for
+            )
+            outcomes[outcome] = fitted
+            models.update({m.model_id: m for m in fitted.variants.values()})
         if spec.panel_drivers and spec.panel_years:
             data = panel_data(preferred, outcome, spec.panel_drivers, spec.panel_years)
             if data.index.get_level_values("year").nunique() < 2:
@@ -159,12 +214,33 @@ def fit_all(
                 models[model.model_id] = model
         elif not spec.panel_drivers:
             skipped[f"{outcome}/panel"] = "no panel specification (see params/models.yaml)"
+    if weights_for is None:
+        skipped["spatial_error"] = f"no boundary file at {boundaries or BOUNDARIES}"
     seconds = time.perf_counter() - start
     result = ModelSet(
-        models, info["data_version"], model_version(info["data_version"]), seconds, skipped
+        models,
+        info["data_version"],
+        model_version(info["data_version"]),
+        seconds,
+        skipped,
+        outcomes,
+        software_versions(),
     )
     save(result, processed_dir)
     return result
+
+
+def software_versions() -> dict[str, str]:
+    from importlib import metadata
+
+    names = ("pyfixest", "statsmodels", "linearmodels", "spreg", "esda", "libpysal", "geopandas")
+    found = {}
+    for name in names:
+        try:
+            found[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            found[name] = "not installed"
+    return found
 
 
 def save(models: ModelSet, processed_dir: Path = PROCESSED_DIR) -> Path:
@@ -175,7 +251,9 @@ def save(models: ModelSet, processed_dir: Path = PROCESSED_DIR) -> Path:
         "data_version": models.data_version,
         "model_version": models.model_version,
         "fitted_seconds": round(models.fitted_seconds, 3),
+        "software": models.software,
         "skipped": models.skipped_outcomes,
+        "outcomes": {k: o.to_dict() for k, o in models.outcomes.items()},
         "models": [m.to_dict() for m in models.models.values()],
     }
     tmp = path.with_suffix(".json.part")
@@ -239,10 +317,13 @@ def load_models(processed_dir: Path = PROCESSED_DIR) -> ModelSet:
             f"model specification (now {expected}): run `python -m analysis data` to refit"
         )
     models = {d["model_id"]: DriverModel.from_dict(d) for d in doc["models"]}
+    outcomes = {k: OutcomeFit.from_dict(o, models) for k, o in (doc.get("outcomes") or {}).items()}
     return ModelSet(
         models,
         doc["data_version"],
         doc["model_version"],
         doc["fitted_seconds"],
         doc.get("skipped", {}),
+        outcomes,
+        doc.get("software", {}),
     )

@@ -123,7 +123,9 @@ class DistrictReport:
         unit = self.ctx.catalogue[indicator].unit
         return self.t("points") if unit == "percent" else self.unit(indicator)
 
-    def opd(self, key: str) -> str:
+    def opd(self, key: str | None) -> str:
+        if key is None:  # context (density, GRDP, kota, province): no OPD owns it
+            return self.t("context_no_opd")
         opd = self.ctx.catalogue.opds[key]
         return opd.label_id if self.lang == "id" else opd.label_en
 
@@ -1024,7 +1026,8 @@ class DistrictReport:
             dec = ex.decomposition
             if dec is None:
                 continue
-            worse = [c for c in dec.contributions if c.worsens and (c.certain or not certain_only)]
+            # only levers: consistent root causes, and (plan only) those to verify in the workshop
+            worse = [c for c in dec.levers if c.root_cause or (c.to_verify and not certain_only)]
             worse.sort(key=lambda c: (not c.certain, -abs(c.value)))
             for c in worse[:per_indicator]:
                 rows.append(
@@ -1040,7 +1043,7 @@ class DistrictReport:
                         "gap_unit": self.gap_unit(ind),
                         "district_value": c.district_value,
                         "reference_value": c.reference_value,
-                        "year": dec.year,
+                        "year": c.district.year if c.district else dec.year,
                     }
                 )
         rows.sort(key=lambda r: (not r["certain"], -abs(r["contribution"])))

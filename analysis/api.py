@@ -30,6 +30,7 @@ from analysis.errors import AnalysisError
 from analysis.explain import Context, Explanation
 from analysis.explain import explain as _explain
 from analysis.models.fit import DriverModel
+from analysis.models.store import MAIN_VARIANT
 from analysis.panel import load_panel
 from analysis.paths import PROCESSED_DIR
 from analysis.regions import District
@@ -252,12 +253,13 @@ def fitted_models(*, processed_dir: str | Path | None = None) -> pd.DataFrame:
 def model(
     indicator: str,
     kind: str = "cross_section",
-    variant: str = "hc3",
+    variant: str = MAIN_VARIANT,
     *,
     processed_dir: str | Path | None = None,
 ) -> DriverModel:
-    """One stored driver model (`kind` "cross_section" or "panel"; `variant` "hc3",
-    "province_fe" or "panel_fe"); see `fitted_models()` for the ones fitted.
+    """One stored driver model (`kind` "cross_section" or "panel"; `variant` "province_fe" (the
+    main model), "hc3", "spatial_error" or "panel_fe"); see `fitted_models()` for the ones
+    fitted, and `analysis.explain_district(...).fit.comparison()` for the variants side by side.
 
     Example:
         >>> m = analysis.model("life_expectancy", "panel", "panel_fe")
@@ -278,7 +280,7 @@ def model(
 def model_summary(
     indicator: str,
     kind: str = "cross_section",
-    variant: str = "hc3",
+    variant: str = MAIN_VARIANT,
     *,
     processed_dir: str | Path | None = None,
 ) -> pd.DataFrame:

@@ -8,9 +8,10 @@ from analysis.catalogue import PIP_INDICATORS
 from analysis.explain import Context, explain
 from analysis.i18n import fmt_number, t
 from analysis.report.browser import screenshot
-from analysis.report.html import table
+from analysis.report.model import Column, Table
 from analysis.report.render import external_references
 from analysis.report.run import render_district
+from analysis.report.styled import table_html
 
 SECTIONS = [
     "sec_summary",
@@ -131,8 +132,10 @@ def test_follow_up_table_is_downloadable(rendered):
 def test_text_from_data_is_escaped():
     import pandas as pd
 
-    html = str(table(pd.DataFrame({"name": ["<script>alert(1)</script> & Co"]})))
+    frame = pd.DataFrame({"name": ["<script>alert(1)</script> & Co"]})
+    html = str(table_html(Table("t", frame, [Column("name", "<b>name</b>", "text")], "id")))
     assert "<script>" not in html and "&lt;script&gt;" in html and "&amp; Co" in html
+    assert "<b>" not in html and "&lt;b&gt;name" in html
 
 
 def test_report_opens_in_headless_chromium_without_console_errors(rendered, tmp_path):

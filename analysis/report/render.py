@@ -22,10 +22,16 @@ import nbformat
 import papermill as pm
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from nbconvert import HTMLExporter
+from nbconvert.preprocessors import TagRemovePreprocessor
 
 from analysis.errors import AnalysisError
+from analysis.report.html import strip_standalone_css
 
 TEMPLATES = Path(__file__).with_name("templates")
+PAGE_CSS = ("report.css", "section.css")
+# cells tagged so are in the notebook, not in the rendered report (also honoured by Quarto and
+# Jupyter Book: "remove-cell")
+REMOVE_TAGS = ("remove-cell",)
 KERNEL = "python3"
 # anything that makes a browser fetch from another host
 EXTERNAL_REF = re.compile(
@@ -164,7 +170,7 @@ def execute_warm(
 
 def page(body: str, *, title: str, lang: str, footer: str) -> str:
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape())
-    css = (TEMPLATES / "report.css").read_text(encoding="utf-8")
+    css = "\n".join((TEMPLATES / name).read_text(encoding="utf-8") for name in PAGE_CSS)
     return env.get_template("page.html.j2").render(
         body=body, title=title, lang=lang, css=css, footer=footer
     )
@@ -179,7 +185,12 @@ def to_html_nbconvert(nb: nbformat.NotebookNode, *, title: str, lang: str) -> st
         exclude_input_prompt=True,
         exclude_output_prompt=True,
     )
+    # analyst cells (frames as DataFrames) and narrative the sections already say stay out
+    exporter.register_preprocessor(
+        TagRemovePreprocessor(remove_cell_tags=set(REMOVE_TAGS), enabled=True), enabled=True
+    )
     body, _resources = exporter.from_notebook_node(nb)
+    body = strip_standalone_css(body)  # the page carries the full stylesheet
     footer = nb.metadata.get("report_footer", "")
     return page(body, title=title, lang=lang, footer=footer)
 

@@ -45,6 +45,7 @@ class Run:
 
     text: str
     bold: bool = False
+    code: bool = False  # machine text (parameter names, identifiers): not in the reader's language
 
 
 @dataclass(frozen=True)
@@ -55,11 +56,16 @@ class Text:
 
     @classmethod
     def of(cls, text: str, kind: TextKind = "normal", *, lang: str | None = None) -> Text:
-        """A paragraph from a catalogue string; `<b>…</b>` in it becomes a bold run."""
+        """A paragraph from a catalogue string: `<b>…</b>` in it becomes a bold run, `…` in
+        backticks a code run (file names, options: machine text, in no language)."""
         runs = []
-        for i, part in enumerate(re.split(r"</?b>", text)):
-            if part:
-                runs.append(Run(part, bold=i % 2 == 1))
+        for part in re.split(r"(<b>.*?</b>|`[^`]*`)", text):
+            if part.startswith("<b>"):
+                runs.append(Run(part[3:-4], bold=True))
+            elif part.startswith("`"):
+                runs.append(Run(part[1:-1], code=True))
+            elif part:
+                runs.append(Run(part))
         return cls(tuple(runs), kind, lang)
 
     @property

@@ -40,6 +40,11 @@ def _number(value: Any, col: Column, lang: str) -> str:
 def formatter(col: Column, lang: str) -> Callable[[Any], str]:
     """value (or (low, high), or (value, year)) -> the cell's HTML."""
     missing = str(escape(col.missing or MISSING))
+    if col.lang and col.lang != lang:  # text quoted in another language says so (lang="…")
+        shown = formatter(Column(**{**col.__dict__, "lang": None}), lang)
+        return lambda value: (
+            missing if _missing(value) else str(macros().foreign(Markup(shown(value)), col.lang))
+        )
 
     def show(value: Any) -> str:
         if _missing(value[0] if col.year is not None else value):

@@ -11,7 +11,7 @@ import pandas as pd
 
 from analysis.report.frames import district as frames
 from analysis.report.frames import explained
-from analysis.report.model import Bullets, Card, Cards, Column, Section, Text
+from analysis.report.model import Bullets, Card, Cards, Column, Run, Section, Text
 
 if TYPE_CHECKING:
     from analysis.explain import Context
@@ -212,8 +212,13 @@ def footer(ctx: Context, parameters: dict[str, Any], lang: str) -> Section:
         lang,
         data_version=ctx.data_version,
         model_version=ctx.models.model_version,
-        params=params,
+        params=PARAMS_MARK,
         software=software,
         date=date.today().isoformat(),
     )
-    return Section("footer", None, [Text.of(line, "footer")], lang)
+    before, after = line.split(PARAMS_MARK)
+    runs = (Run(before), Run(params, code=True), Run(after))
+    return Section("footer", None, [Text(runs, "footer")], lang)
+
+
+PARAMS_MARK = "\0params\0"  # where the parameters (machine text) go in the footer line

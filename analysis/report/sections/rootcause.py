@@ -130,7 +130,7 @@ def methods(r: DistrictReport) -> Section:
         Column("title", w.t("col_source"), "text", lang="id"),
         Column("publisher", w.t("col_publisher"), "text", lang="en"),
         Column("license", w.t("col_license"), "text", lang="en"),
-        Column("address", w.t("col_address"), "text"),
+        Column("address", w.t("col_address"), "text", lang="id"),
     ]
     models = explained.models_frame(r.ctx.models)
     models["years"] = [

@@ -13,7 +13,6 @@ from markupsafe import Markup
 from analysis.i18n import t
 from analysis.report.exports import chart_files, table_files
 from analysis.report.model import Chart, Section, Table
-from analysis.report.styled import table_html
 from analysis.report.templating import environment, stylesheet
 
 MIME = {
@@ -60,15 +59,6 @@ def chart_downloads(chart: Chart) -> list[Download]:
 
 def png_base64(chart: Chart) -> str:
     return _b64(chart.png)
-
-
-environment().globals.update(
-    kind=lambda block: type(block).__name__,
-    table_html=table_html,
-    table_downloads=table_downloads,
-    chart_downloads=chart_downloads,
-    png_base64=png_base64,
-)
 
 
 def render_section(section: Section) -> Markup:

@@ -16,6 +16,7 @@ from analysis.report.model import Column, Table
 from analysis.report.templating import macros
 
 MISSING = "–"
+GROUP_BORDER = "border-left: 2px solid #d9e0e5;"  # where a group of columns starts
 
 
 def _missing(value: Any) -> bool:
@@ -134,6 +135,13 @@ def table_html(table: Table) -> Markup:
     ]
     if len(header_format) > 1:
         styles.append({"selector": "th.col_heading.level0", "props": "text-align: center;"})
+        starts = [
+            i for i, c in enumerate(shown) if c.group and (i == 0 or shown[i - 1].group != c.group)
+        ]
+        styles += [
+            {"selector": f"td.col{i}, th.col_heading.level1.col{i}", "props": GROUP_BORDER}
+            for i in starts
+        ]
     styler = styler.set_table_styles(styles)
     css = " ".join(x for x in ("data", table.css) if x)
     styler = styler.set_table_attributes(f'class="{css}"')

@@ -17,7 +17,8 @@
 # This notebook *is* the district report: run it top to bottom and every output below is a
 # section of the HTML page that `python -m analysis report` renders from it. Cells tagged
 # `remove-cell` (this narrative, and the analyst cells that show each section's numbers as
-# DataFrames) stay in the notebook and are left out of the rendered page.
+# DataFrames) stay in the notebook and are left out of the rendered page (a report render does
+# not even run them, so they must not define anything later cells use).
 #
 # Each section is an `analysis.report.model.Section`: `section.data` holds its DataFrames (real
 # numbers, machine column names), `section.figures` its matplotlib figures, and the section

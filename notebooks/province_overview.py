@@ -17,7 +17,8 @@
 # Every kab/kota of one province side by side on the four PIP indicators. This notebook *is*
 # the overview: its outputs are the sections of the HTML page `python -m analysis report
 # --province …` renders. Cells tagged `remove-cell` (narrative, and the analyst cells showing
-# each section's numbers as DataFrames) are left out of the page.
+# each section's numbers as DataFrames) are left out of the page, and not run by a report
+# render: they must not define anything later cells use.
 #
 # Each indicator is shown for one year, the newest with near-national coverage (the year
 # `analysis.ranking.district_ranks` ranks by), so values, ranks, heatmap, maps and inequality

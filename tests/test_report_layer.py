@@ -16,6 +16,7 @@ import pytest
 from bs4 import BeautifulSoup
 from matplotlib.figure import Figure
 
+from analysis.report.cells import table_text
 from analysis.report.charts.style import LocaleTicks, YearTicks, new_figure
 from analysis.report.exports import (
     csv_bytes,
@@ -67,6 +68,19 @@ def test_table_html_formats_numbers_says_missing_and_escapes():
     assert "<JKN>" not in str(table_html(plan_table()))  # escaped, not markup
     english = BeautifulSoup(str(table_html(plan_table("en"))), "html.parser")
     assert "1,234.6 (2022)" in english.get_text()
+
+
+def test_cells_as_text_for_other_writers():
+    text = table_text(plan_table())
+    assert list(text.columns) == ["Faktor", "OPD", "Nilai", "Interval 95%", "Status"]
+    assert text.iloc[0].tolist() == [
+        "Kepemilikan <JKN>",
+        "Dinas Sosial",
+        "1.234,6 (2022)",
+        "−0,12 … 0,30",
+        "sesuai jalur",
+    ]
+    assert text.iloc[1, 2] == "data tidak tersedia" and text.iloc[1, 4] == "out_of_reach"
 
 
 def test_export_has_labels_units_codes_as_labels_and_rounded_numbers():

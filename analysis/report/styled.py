@@ -11,80 +11,28 @@ import pandas as pd
 from markupsafe import Markup, escape
 from pandas.io.formats.style import Styler
 
-from analysis.i18n import fmt_number
+from analysis.report.cells import cell_text, cell_values, is_missing, shown_columns
 from analysis.report.model import Column, Table
 from analysis.report.templating import macros
 
-MISSING = "–"
 GROUP_BORDER = "border-left: 2px solid #d9e0e5;"  # where a group of columns starts
 
 
-def _missing(value: Any) -> bool:
-    if value is None:
-        return True
-    if isinstance(value, tuple):
-        return all(_missing(v) for v in value)
-    try:
-        return bool(pd.isna(value))
-    except (TypeError, ValueError):
-        return False
-
-
-def _number(value: Any, col: Column, lang: str) -> str:
-    if col.kind == "year":
-        return str(int(value))
-    digits = 0 if col.kind == "integer" else col.digits
-    text = fmt_number(float(value) * col.scale, lang, digits, col.signed)
-    return f"{text} %" if col.kind == "percent" else text
-
-
 def formatter(col: Column, lang: str) -> Callable[[Any], str]:
-    """value (or (low, high), or (value, year)) -> the cell's HTML."""
-    missing = str(escape(col.missing or MISSING))
-    if col.lang and col.lang != lang:  # text quoted in another language says so (lang="…")
-        shown = formatter(Column(**{**col.__dict__, "lang": None}), lang)
-        return lambda value: (
-            missing if _missing(value) else str(macros().foreign(Markup(shown(value)), col.lang))
-        )
+    """value (or (low, high), or (value, year)) -> the cell's HTML: the plain text of
+    `analysis.report.cells`, escaped; a status as a badge; quoted text marked with its lang."""
+    text = cell_text(col, lang)
 
     def show(value: Any) -> str:
-        if _missing(value[0] if col.year is not None else value):
-            return missing
-        if col.kind == "interval":
-            low, high = value
-            return f"{_number(low, col, lang)} … {_number(high, col, lang)}"
-        if col.year is not None:
-            value, year = value
-            if _missing(value):
-                return missing
-            shown = _number(value, col, lang)
-            return shown if _missing(year) else f"{shown} ({int(year)})"
-        if col.kind == "status":
-            return str(macros().status(str(value), (col.labels or {}).get(value, str(value))))
-        if col.kind == "check":
-            return "✓" if value else MISSING
-        if col.numeric:
-            return _number(value, col, lang)
-        if col.labels is not None:
-            value = col.labels.get(value, value)
-        return str(escape(value))
+        if col.kind == "status" and not is_missing(value):
+            html = macros().status(str(value), text(value))
+        else:
+            html = escape(text(value))
+        if col.lang and col.lang != lang and not is_missing(value):
+            html = macros().foreign(html, col.lang)
+        return str(html)
 
     return show
-
-
-def _cells(table: Table, shown: list[Column]) -> pd.DataFrame:
-    """One display column per Column: the value, or a tuple where a cell shows two values."""
-    data = table.data.reset_index(drop=True)
-    out = {}
-    for i, col in enumerate(shown):
-        if col.kind == "interval":
-            out[i] = list(zip(data[col.name], data[col.high], strict=True))
-        elif col.year is not None:
-            out[i] = list(zip(data[col.name], data[col.year], strict=True))
-        else:
-            out[i] = data[col.name].tolist()
-        out[i] = pd.Series(out[i], dtype=object)
-    return pd.DataFrame(out)
 
 
 def _classes(table: Table, shown: list[Column], cells: pd.DataFrame) -> pd.DataFrame:
@@ -93,7 +41,7 @@ def _classes(table: Table, shown: list[Column], cells: pd.DataFrame) -> pd.DataF
     for i, col in enumerate(shown):
         base = "num" if col.numeric else f"kind-{col.kind}"
         tone = data[col.tone].fillna("") if col.tone else ""
-        empty = cells[i].map(lambda v, c=col: _missing(v[0] if c.year is not None else v))
+        empty = cells[i].map(lambda v, c=col: is_missing(v[0] if c.year is not None else v))
         missing = empty.map({True: " missing", False: ""})
         classes[i] = (base + (" " + tone if col.tone else "") + missing).str.strip()
     return classes
@@ -116,8 +64,8 @@ def _header(table: Table, shown: list[Column]) -> tuple[pd.Index, dict]:
 
 def table_html(table: Table) -> Markup:
     """The table's <table> (with its own small <style> for alignment)."""
-    shown = [c for c in table.columns if not c.export_only]
-    cells = _cells(table, shown)
+    shown = shown_columns(table)
+    cells = cell_values(table, shown)
     columns, header_format = _header(table, shown)
     classes = _classes(table, shown, cells)
     cells.columns = classes.columns = columns

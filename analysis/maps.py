@@ -192,11 +192,7 @@ def _draw(
     else:
         fig = ax.get_figure(root=True)
 
-    # One patch per exterior ring, largest first so enclaves stay visible on top.
-    parts = sorted(
-        ((code, ring) for code in codes for ring in boundaries[code]),
-        key=lambda part: -_area(part[1]),
-    )
+    parts, mid_lat = _layout(tuple(codes))
     part_codes = [code for code, _ring in parts]
     patches = [Polygon(ring, closed=True) for _code, ring in parts]
 
@@ -254,13 +250,10 @@ def _draw(
         )
 
     if highlight is not None:
-        others = [ring for code, ring in parts if code != highlight]
-        _draw_highlight(ax, boundaries[highlight], others, highlight, national)
+        _draw_highlight(ax, boundaries[highlight], tuple(codes), highlight, national)
 
     ax.autoscale_view()
     ax.margins(0.03 if national else 0.06)
-    lats = np.concatenate([ring[:, 1] for code in codes for ring in boundaries[code]])
-    mid_lat = (lats.min() + lats.max()) / 2
     ax.set_aspect(1 / math.cos(math.radians(mid_lat)))
     ax.set_axis_off()
 
@@ -285,8 +278,31 @@ def _draw(
     return fig
 
 
+@cache
+def _layout(codes: tuple[str, ...]) -> tuple[tuple[tuple[str, np.ndarray], ...], float]:
+    """The rings of `codes`, one per exterior ring, largest first so enclaves stay visible on
+    top, and the middle latitude (for the aspect ratio). Computed once per set of districts
+    (a province) and process: every map of that province reuses it."""
+    boundaries = load_boundaries()
+    parts = sorted(
+        ((code, ring) for code in codes for ring in boundaries[code]),
+        key=lambda part: -_area(part[1]),
+    )
+    lats = np.concatenate([ring[:, 1] for _code, ring in parts])
+    return tuple(parts), float((lats.min() + lats.max()) / 2)
+
+
+@cache
+def _highlight_point(code: str, codes: tuple[str, ...]) -> tuple[float, float]:
+    """Where the highlighted district's name goes on the map of `codes` (once per process)."""
+    parts, _mid = _layout(codes)
+    rings = load_boundaries()[code]
+    others = [ring for other, ring in parts if other != code]
+    return _label_point(max(rings, key=_area), others)
+
+
 def _draw_highlight(
-    ax: Axes, rings: list[np.ndarray], others: list[np.ndarray], code: str, national: bool
+    ax: Axes, rings: list[np.ndarray], codes: tuple[str, ...], code: str, national: bool
 ) -> None:
     outline = PatchCollection(
         [Polygon(ring, closed=True) for ring in rings],
@@ -298,7 +314,7 @@ def _draw_highlight(
     outline.set_gid("highlight")
     ax.add_collection(outline)
     name = load_registry().get(code).name
-    x, y = _label_point(max(rings, key=_area), others)
+    x, y = _highlight_point(code, codes)
     halo = [patheffects.withStroke(linewidth=3, foreground="white")]
     if national:
         # a district is small on a national map: put the name beside it, with an arrow

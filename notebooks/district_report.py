@@ -11,10 +11,22 @@
 #     name: python3
 # ---
 
+# %% [markdown] tags=["remove-cell"]
+# # District report (PIP)
+#
+# This notebook *is* the district report: run it top to bottom and every output below is a
+# section of the HTML page that `python -m analysis report` renders from it. Cells tagged
+# `remove-cell` (this narrative, and the analyst cells that show each section's numbers as
+# DataFrames) stay in the notebook and are left out of the rendered page (a report render does
+# not even run them, so they must not define anything later cells use).
+#
+# Each section is an `analysis.report.model.Section`: `section.data` holds its DataFrames (real
+# numbers, machine column names), `section.figures` its matplotlib figures, and the section
+# displays itself here (HTML with its own styles, plus the chart as `image/png`). The numbers
+# come from `analysis` (processed panel and stored models); nothing is computed in this notebook.
+
 # %% tags=["parameters"]
-# District report (PIP). Parameterized: papermill fills this cell; in JupyterLab, edit it and run
-# all. The numbers come from `analysis` (processed panel and stored models); this notebook only
-# shows them. Texts are in analysis/strings.yaml (Bahasa Indonesia first, English beside it).
+# Parameters: papermill fills this cell; in JupyterLab, edit it and run all.
 district = "Kabupaten Serang"  # name in any spelling, or BPS / Kemendagri code
 lang = "id"  # "id" or "en"
 reference = "national"  # "national", "province" or "peers"
@@ -26,7 +38,13 @@ template = "standard"  # "standard" or "renstra" (the Renstra view: analysis.ren
 plan_file = None  # the district's plan table: targets + goal, objective, opd (params/targets/)
 
 # %%
+import pandas as pd
+
 from analysis.report.district import DistrictReport
+
+# DataFrames carry a typed schema (application/vnd.dataresource+json) beside their HTML
+pd.set_option("display.html.table_schema", True)
+pd.set_option("display.max_columns", 40)
 
 report = DistrictReport.load(
     district, lang=lang, reference=reference, targets_file=targets_file,
@@ -34,29 +52,98 @@ report = DistrictReport.load(
 )
 report.header()
 
+# %% [markdown] tags=["remove-cell"]
+# ## Executive summary
+# At most six sentences: the weakest national rank among the four PIP indicators, each
+# indicator's gap to the reference, the root causes whose interval excludes zero and that make
+# at least 5 % of their gap (with the OPD that owns them), indicators mostly unexplained by the
+# measured drivers, target verdicts, and indicators without data.
+
 # %%
 report.summary()
 
-# %%
-report.data_quality()
+# %% tags=["remove-cell"]
+report.gap_frame()
+
+# %% [markdown] tags=["remove-cell"]
+# ## What data the report had
+# Years with a usable value per indicator and source, values rejected at validation or flagged
+# by the cross-source check, and the routine (e-PPGBM) stunting figures kept apart from the
+# survey series.
 
 # %%
-report.cards()
+quality = report.data_quality()
+quality
+
+# %% tags=["remove-cell"]
+quality.data
+
+# %% [markdown] tags=["remove-cell"]
+# ## The four PIP indicators
+# Latest value, trend, ranks, target and verdict of each indicator; a missing indicator says so
+# and where its data could come from.
 
 # %%
-report.trends()
+cards = report.cards()
+cards
+
+# %% tags=["remove-cell"]
+cards.data
+
+# %% [markdown] tags=["remove-cell"]
+# ## Trends and maps
+# The district's series against the province and national medians (every district with a value
+# that year), and the province's districts on a map in each indicator's latest year.
 
 # %%
-report.maps()
+trends = report.trends()
+trends
+
+# %% tags=["remove-cell"]
+trends.data
 
 # %%
-report.root_causes()
+maps = report.maps()
+maps
+
+# %% tags=["remove-cell"]
+maps.data
+
+# %% [markdown] tags=["remove-cell"]
+# ## Root causes (*akar masalah*)
+# Each indicator's gap to the reference split by driver (cross-district regression coefficient
+# times the driver gap) with 95 % intervals, and the OPD responsible. Associations, not causes.
 
 # %%
-report.peers()
+root_causes = report.root_causes()
+root_causes
+
+# %% tags=["remove-cell"]
+root_causes.data
+
+# %% [markdown] tags=["remove-cell"]
+# ## Peers, positive deviants, targets
+# Structurally similar districts and the ones doing clearly better, what differs in their
+# drivers; then each indicator's trend projected to its target year.
 
 # %%
-report.targets()
+peers = report.peers()
+peers
+
+# %% tags=["remove-cell"]
+peers.data
+
+# %%
+targets = report.targets()
+targets
+
+# %% tags=["remove-cell"]
+targets.data
+
+# %% [markdown] tags=["remove-cell"]
+# ## The district's own tables
+# SPM kesehatan achievement (`spm_file`) and kecamatan / puskesmas values (`units_file`), when
+# given; otherwise the sections say how to provide them.
 
 # %%
 report.spm()
@@ -64,11 +151,24 @@ report.spm()
 # %%
 report.within_district()
 
-# %%
-report.follow_up()
+# %% [markdown] tags=["remove-cell"]
+# ## Follow-up plan and methods
+# The main root causes with their OPD, to be completed at the workshop (action, person in
+# charge, deadline); the data sources, models and coefficients behind every number.
 
 # %%
-report.methods()
+follow_up = report.follow_up()
+follow_up
+
+# %% tags=["remove-cell"]
+follow_up.data
+
+# %%
+methods = report.methods()
+methods
+
+# %% tags=["remove-cell"]
+methods.data
 
 # %%
 report.footer()

@@ -23,7 +23,7 @@ def districts(registry):
 def failing_notebook(tmp_path_factory):
     """The district notebook with an injected failure for Kota Serang (test fixture only)."""
     source = (NOTEBOOKS / "district_report.py").read_text(encoding="utf-8")
-    marker = "# %%\nfrom analysis.report.district import DistrictReport"
+    marker = "# %%\nimport pandas as pd\n\nfrom analysis.report.district import DistrictReport"
     injected = (
         '# %%\nif district == "3673":\n    raise RuntimeError("injected failure")\n\n' + marker
     )

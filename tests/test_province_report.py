@@ -18,9 +18,10 @@ from markupsafe import escape
 
 from analysis.catalogue import PIP_INDICATORS
 from analysis.i18n import fmt_number, t
+from analysis.inequality import fractional_rank, slope_index
 from analysis.paths import PROCESSED_DIR
 from analysis.ranking import district_ranks
-from analysis.report.province import ProvinceReport, fractional_rank, slope_index
+from analysis.report.province import ProvinceReport
 from analysis.report.render import external_references, render
 
 NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "province_overview.py"

@@ -1,86 +1,81 @@
-"""Small HTML building blocks for report sections: escaped tables, embedded figures and
-downloads. Every text from data goes through `escape`; nothing links to another host."""
+"""Sections as HTML: the Jinja macros in templates/macros.html.j2 lay out each block, pandas'
+Styler draws the tables (analysis.report.styled), figures and downloads are embedded as data
+URIs. Nothing links to another host; every text goes through Jinja's autoescape."""
 
 from __future__ import annotations
 
 import base64
-import io
-from collections.abc import Sequence
+import re
+from dataclasses import dataclass
 
-import pandas as pd
-from markupsafe import Markup, escape
+from markupsafe import Markup
+
+from analysis.i18n import t
+from analysis.report.exports import chart_files, table_files
+from analysis.report.model import Chart, Section, Table
+from analysis.report.templating import environment, stylesheet
+
+MIME = {
+    "csv": "text/csv;charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "png": "image/png",
+}
+SECTION_CSS = "section.css"
+# the per-output stylesheet a section carries in a notebook; the report page has its own
+STANDALONE_STYLE = re.compile(r"<style data-pip-section[^>]*>.*?</style>\s*", re.DOTALL)
 
 
-class Section:
-    """An HTML fragment that Jupyter displays as HTML (and papermill stores as text/html)."""
-
-    def __init__(self, html: str):
-        self.html = str(html)
-
-    def _repr_html_(self) -> str:
-        return self.html
-
-    def __str__(self) -> str:
-        return self.html
+@dataclass(frozen=True)
+class Download:
+    name: str
+    mime: str
+    data: str  # base64
+    label: str
 
 
-def tag(name: str, content: str = "", **attrs) -> Markup:
-    rendered = "".join(
-        f' {k.rstrip("_").replace("_", "-")}="{escape(v)}"' for k, v in attrs.items() if v
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+def _download(name: str, data: bytes, label: str) -> Download:
+    return Download(name, MIME[name.rsplit(".", 1)[1]], _b64(data), label)
+
+
+def table_downloads(table: Table) -> list[Download]:
+    keys = {"csv": "download_csv", "xlsx": "download_xlsx"}
+    return [
+        _download(name, data, t(keys[name.rsplit(".", 1)[1]], table.lang))
+        for name, data in table_files(table).items()
+    ]
+
+
+def chart_downloads(chart: Chart) -> list[Download]:
+    keys = {"png": "download_png", "csv": "download_chart_data"}
+    return [
+        _download(name, data, t(keys[name.rsplit(".", 1)[1]], chart.lang))
+        for name, data in chart_files(chart).items()
+    ]
+
+
+def png_base64(chart: Chart) -> str:
+    return _b64(chart.png)
+
+
+def render_section(section: Section) -> Markup:
+    """The section's HTML for the report page (styled by the page's stylesheet)."""
+    return Markup(environment().get_template("section.html.j2").render(section=section, css=""))
+
+
+def render_section_standalone(section: Section) -> str:
+    """The section's HTML with its own minimal stylesheet: status badges, tables and cards look
+    right in JupyterLab or any page without the report's CSS."""
+    return (
+        environment()
+        .get_template("section.html.j2")
+        .render(section=section, css=stylesheet(SECTION_CSS))
     )
-    return Markup(f"<{name}{rendered}>{content}</{name}>")
 
 
-def table(
-    frame: pd.DataFrame,
-    numeric: Sequence[str] = (),
-    css: str = "data",
-    raw_html: Sequence[str] = (),
-) -> Markup:
-    """An HTML table; cells are escaped unless their column is listed in raw_html."""
-    head = "".join(
-        str(tag("th", escape(c), class_="num" if c in numeric else "")) for c in frame.columns
-    )
-    rows = []
-    for record in frame.itertuples(index=False):
-        cells = []
-        for col, value in zip(frame.columns, record, strict=True):
-            text = "" if value is None or (isinstance(value, float) and pd.isna(value)) else value
-            content = Markup(text) if col in raw_html else escape(text)
-            cells.append(str(tag("td", content, class_="num" if col in numeric else "")))
-        rows.append("<tr>" + "".join(cells) + "</tr>")
-    return Markup(
-        f'<table class="{css}"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
-    )
-
-
-def figure(fig, alt: str, caption: str = "", dpi: int = 110) -> Markup:
-    """A matplotlib figure as an embedded PNG."""
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight")
-    fig.clf()
-    data = base64.b64encode(buffer.getvalue()).decode("ascii")
-    cap = str(tag("figcaption", escape(caption))) if caption else ""
-    return Markup(
-        f'<figure><img alt="{escape(alt)}" src="data:image/png;base64,{data}">{cap}</figure>'
-    )
-
-
-def download_csv(frame: pd.DataFrame, filename: str, label: str) -> Markup:
-    data = base64.b64encode(frame.to_csv(index=False).encode("utf-8-sig")).decode("ascii")
-    return Markup(
-        f'<a class="download" download="{escape(filename)}" '
-        f'href="data:text/csv;charset=utf-8;base64,{data}">{escape(label)}</a>'
-    )
-
-
-def download_xlsx(frame: pd.DataFrame, filename: str, label: str, sheet: str = "data") -> Markup:
-    buffer = io.BytesIO()
-    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        frame.to_excel(writer, sheet_name=sheet[:31], index=False)
-    data = base64.b64encode(buffer.getvalue()).decode("ascii")
-    mime = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    return Markup(
-        f'<a class="download" download="{escape(filename)}" '
-        f'href="data:{mime};base64,{data}">{escape(label)}</a>'
-    )
+def strip_standalone_css(html: str) -> str:
+    """Drop the per-section stylesheets from a page that carries the full one."""
+    return STANDALONE_STYLE.sub("", html)

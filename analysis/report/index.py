@@ -48,9 +48,9 @@ def build_index(out_dir: Path, failures: list | None = None, lang: str = "id") -
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape())
     headers = [
         {"label": t("col_district", lang)},
-        {"label": "Provinsi" if lang == "id" else "Province"},
-        {"label": "Bahasa" if lang == "id" else "Language"},
-        {"label": "Status"},
+        {"label": t("col_province", lang)},
+        {"label": t("col_language", lang)},
+        {"label": t("col_status", lang)},
     ]
     headers += [{"label": t(f"short_{i}", lang), "num": True} for i in PIP_INDICATORS]
     html = env.get_template("index.html.j2").render(

@@ -22,16 +22,31 @@ import nbformat
 import papermill as pm
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from nbconvert import HTMLExporter
+from nbconvert.preprocessors import TagRemovePreprocessor
 
 from analysis.errors import AnalysisError
+from analysis.report.html import strip_standalone_css
 
 TEMPLATES = Path(__file__).with_name("templates")
+PAGE_CSS = ("report.css", "section.css")
+# cells tagged so are in the notebook, not in the rendered report (also honoured by Quarto and
+# Jupyter Book: "remove-cell")
+REMOVE_TAGS = ("remove-cell",)
 KERNEL = "python3"
 # anything that makes a browser fetch from another host
 EXTERNAL_REF = re.compile(
     r"""(?:src|href)\s*=\s*["']?(?:https?:)?//|@import\s+url\(\s*["']?(?:https?:)?//|url\(\s*["']?https?://""",
     re.IGNORECASE,
 )
+
+
+def without_cells(nb: nbformat.NotebookNode, tags: tuple[str, ...]) -> nbformat.NotebookNode:
+    """The notebook without the cells tagged with any of `tags` (a report render skips the
+    analyst and narrative cells: they show nothing on the page and define nothing later cells
+    use)."""
+    if tags:
+        nb.cells = [c for c in nb.cells if not set(tags) & set(c.metadata.get("tags", []))]
+    return nb
 
 
 def quarto_available() -> bool:
@@ -49,9 +64,11 @@ def execute(
     executed: Path,
     cwd: Path | None = None,
     log_output: bool = False,
+    skip_tags: tuple[str, ...] = (),
 ) -> nbformat.NotebookNode:
-    """Run the jupytext notebook `notebook` with papermill and save the executed .ipynb."""
-    nb = jupytext.read(notebook)
+    """Run the jupytext notebook `notebook` with papermill and save the executed .ipynb.
+    Cells tagged with one of `skip_tags` are left out (not run, not saved)."""
+    nb = without_cells(jupytext.read(notebook), skip_tags)
     for i, cell in enumerate(nb.cells):  # deterministic ids: the same inputs give the same HTML
         cell.id = f"cell-{i}"
         cell.metadata.setdefault("tags", [])
@@ -123,7 +140,7 @@ def shutdown_warm_kernel() -> None:
 
 
 def execute_warm(
-    notebook: Path, parameters: dict[str, Any], executed: Path
+    notebook: Path, parameters: dict[str, Any], executed: Path, skip_tags: tuple[str, ...] = ()
 ) -> nbformat.NotebookNode:
     """Like `execute`, on this process's warm kernel: papermill's parameter injection, nbclient's
     execution, a namespace reset (%reset -f) before each report so no variable carries over."""
@@ -131,7 +148,7 @@ def execute_warm(
     from nbclient.exceptions import CellExecutionError
     from papermill.parameterize import parameterize_notebook
 
-    nb = jupytext.read(notebook)
+    nb = without_cells(jupytext.read(notebook), skip_tags)
     for i, cell in enumerate(nb.cells):
         cell.id = f"cell-{i}"
         cell.metadata.setdefault("tags", [])
@@ -164,7 +181,7 @@ def execute_warm(
 
 def page(body: str, *, title: str, lang: str, footer: str) -> str:
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape())
-    css = (TEMPLATES / "report.css").read_text(encoding="utf-8")
+    css = "\n".join((TEMPLATES / name).read_text(encoding="utf-8") for name in PAGE_CSS)
     return env.get_template("page.html.j2").render(
         body=body, title=title, lang=lang, css=css, footer=footer
     )
@@ -179,7 +196,12 @@ def to_html_nbconvert(nb: nbformat.NotebookNode, *, title: str, lang: str) -> st
         exclude_input_prompt=True,
         exclude_output_prompt=True,
     )
+    # analyst cells (frames as DataFrames) and narrative the sections already say stay out
+    exporter.register_preprocessor(
+        TagRemovePreprocessor(remove_cell_tags=set(REMOVE_TAGS), enabled=True), enabled=True
+    )
     body, _resources = exporter.from_notebook_node(nb)
+    body = strip_standalone_css(body)  # the page carries the full stylesheet
     footer = nb.metadata.get("report_footer", "")
     return page(body, title=title, lang=lang, footer=footer)
 
@@ -225,19 +247,22 @@ def render(
     lang: str,
     engine: str = "auto",
     warm: bool = False,
+    analyst_cells: bool = False,
 ) -> Path:
     """Execute and render; returns the HTML path. engine: auto | nbconvert | quarto.
     warm: run on this process's reusable kernel (batch workers) instead of a fresh one.
     warm: run on this process's reusable kernel (batch workers) instead of papermill's fresh one.
+    analyst_cells: also run the cells tagged remove-cell (they never reach the page).
     """
     if engine == "auto":
         engine = "quarto" if quarto_available() else "nbconvert"
     if engine == "quarto" and not quarto_available():
         raise AnalysisError("--engine quarto needs the `quarto` command on PATH")
+    skip = () if analyst_cells else REMOVE_TAGS  # not on the page: not worth running
     if warm:
-        nb = execute_warm(notebook, parameters, executed)
+        nb = execute_warm(notebook, parameters, executed, skip)
     else:
-        nb = execute(notebook, parameters, executed)
+        nb = execute(notebook, parameters, executed, skip_tags=skip)
     if engine == "quarto":
         html = to_html_quarto(executed, out_html)
     else:

@@ -1,0 +1,95 @@
+"""A table's cells as the reader sees them, in plain text: numbers in the table's language
+('1.234,5' in id, '1,234.5' in en), a value with its year ('73,3 (2023)'), an interval
+('0,09 … 0,30'), codes as labels, a missing value as the column says. The HTML page
+(analysis.report.styled) and any other writer (Word, slides, PDF) format cells here, once."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pandas as pd
+
+from analysis.i18n import fmt_number
+from analysis.report.model import Column, Table
+
+MISSING = "–"
+CHECK = "✓"
+
+
+def is_missing(value: Any) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, tuple):
+        return all(is_missing(v) for v in value)
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def number_text(value: Any, col: Column, lang: str) -> str:
+    if col.kind == "year":
+        return str(int(value))
+    digits = 0 if col.kind == "integer" else col.digits
+    text = fmt_number(float(value) * col.scale, lang, digits, col.signed)
+    return f"{text} %" if col.kind == "percent" else text
+
+
+def cell_text(col: Column, lang: str) -> Callable[[Any], str]:
+    """value -> text; the value of an interval column is (low, high), of a column with a year
+    (value, year) (see `cell_values`)."""
+    missing = col.missing or MISSING
+
+    def show(value: Any) -> str:
+        if is_missing(value[0] if col.year is not None else value):
+            return missing
+        if col.kind == "interval":
+            low, high = value
+            return f"{number_text(low, col, lang)} … {number_text(high, col, lang)}"
+        if col.year is not None:
+            value, year = value
+            shown = number_text(value, col, lang)
+            return shown if is_missing(year) else f"{shown} ({int(year)})"
+        if col.kind == "check":
+            return CHECK if value else MISSING
+        if col.numeric:
+            return number_text(value, col, lang)
+        if col.labels is not None:
+            return str(col.labels.get(value, value))
+        return str(value)
+
+    return show
+
+
+def shown_columns(table: Table) -> list[Column]:
+    """The columns a page shows (not those only in the downloads)."""
+    return [c for c in table.columns if not c.export_only]
+
+
+def cell_values(table: Table, shown: list[Column]) -> pd.DataFrame:
+    """One column per shown Column (by position): its value, or a tuple where a cell shows two
+    values (interval, value with year)."""
+    data = table.data.reset_index(drop=True)
+    out = {}
+    for i, col in enumerate(shown):
+        if col.kind == "interval":
+            values = list(zip(data[col.name], data[col.high], strict=True))
+        elif col.year is not None:
+            values = list(zip(data[col.name], data[col.year], strict=True))
+        else:
+            values = data[col.name].tolist()
+        out[i] = pd.Series(values, dtype=object)
+    return pd.DataFrame(out, index=data.index)
+
+
+def table_text(table: Table) -> pd.DataFrame:
+    """The table as the page shows it, every cell as text, headers as labels (group — label):
+    what a Word, slide or PDF writer puts in its cells."""
+    shown = shown_columns(table)
+    values = cell_values(table, shown)
+    frame = pd.DataFrame(
+        {i: values[i].map(cell_text(col, table.lang)) for i, col in enumerate(shown)}
+    )
+    frame.columns = [f"{c.group} — {c.label}" if c.group else c.label for c in shown]
+    return frame

@@ -103,12 +103,19 @@ national_map(
 # %%
 model.summary()
 
+# %% [markdown]
+# The same drivers under every model variant (province fixed effects, pooled OLS with HC3 errors,
+# spatial error model), side by side: a lever is called consistent only when all agree.
+
+# %%
+ctx.models.fit(indicator).comparison()
+
 # %%
 ctx.models.table()
 
 # %% [markdown]
 # ## A decomposition
-# The district's gap to a reference (national, province or peers median) split by driver.
+# The district's gap to a reference (national, province or peers mean) split by driver.
 # `explain` gives everything the report uses for one indicator; `report.root_causes()` is the
 # report's section (its `.data` holds the same frames).
 
@@ -123,12 +130,12 @@ report.decomposition_frame(indicator)
 # %% [markdown]
 # ## A comparison group of your own
 # Any list of districts can be the reference: here the group chosen in the parameters cell.
-# Districts outside the model's sample (no value that year) are left out of the median.
+# Districts outside the model's sample (no value that year) are left out of the mean.
 
 # %%
 group = [ctx.registry.resolve(name).code for name in comparison]
-custom = decompose(model, me.code, group, "custom", ctx.catalogue)
-print(f"{me.name} {custom.district_value:.2f} vs group median {custom.reference_value:.2f} "
+custom = decompose(ctx.models.fit(indicator), me.code, group, "custom", ctx.catalogue)
+print(f"{me.name} {custom.district_value:.2f} vs group mean {custom.reference_value:.2f} "
       f"({custom.reference_n} districts): gap {custom.gap:+.2f}, "
       f"of which unexplained {custom.unexplained:+.2f}")
 custom.to_frame()

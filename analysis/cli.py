@@ -238,6 +238,9 @@ def report(
     force: Annotated[bool, typer.Option("--force", help="Re-render up-to-date reports.")] = False,
     executor: Annotated[str, typer.Option(help="local | dask")] = "local",
     scheduler: Annotated[str | None, typer.Option(help="Dask scheduler address.")] = None,
+    summary: Annotated[
+        Path | None, typer.Option(help="Write every report's result (JSON) to this file.")
+    ] = None,
 ) -> None:
     """Render district reports to OUT/<province>/<district>.html, plus OUT/index.html.
 
@@ -319,6 +322,12 @@ def report(
             )
             raise typer.Exit(code=130) from None
     index = build_index(out, [r for r in results if r.status == "failed"])
+    if summary:
+        import json
+
+        from analysis.batch import summary_rows
+
+        summary.write_text(json.dumps(summary_rows(results), indent=1), encoding="utf-8")
     print_batch(results, index)
     if any(r.status == "failed" for r in results):
         raise typer.Exit(code=1)

@@ -1,13 +1,12 @@
 """Batch runs: isolated failures, skipping what is up to date, resuming, targeted re-renders,
 and the Dask executor on a loopback LocalCluster giving the same outputs as the local pool."""
 
-import json
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
-from analysis.batch import key_path, plan, run_batch
+from analysis.batch import plan, run_batch, write_key
 from analysis.cli import app
 from analysis.report.run import NOTEBOOKS
 
@@ -75,7 +74,7 @@ def test_changed_target_re_renders_only_the_district_it_touches(processed, distr
         html = Path(job.out_html)
         html.parent.mkdir(parents=True, exist_ok=True)
         html.write_text("<html></html>")
-        key_path(html).write_text(json.dumps({"key": job.key, "headline": {}}))
+        write_key(job, html, 0.0, {})
     targets = tmp_path / "targets.csv"
     targets.write_text(
         "district,indicator,year,target,source_document\n"

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from analysis.batch import plan, run_batch, write_key
+from analysis.batch import Job, key_path, plan, run_batch, stored_key, write_key
 from analysis.cli import app
 from analysis.report.run import NOTEBOOKS
 
@@ -54,6 +54,27 @@ def test_second_run_skips_what_is_up_to_date(first_run, processed, districts):
     again = run_batch(jobs[:1], workers=1)
     assert [r.status for r in again] == ["skipped"]
     assert not list(out.rglob("*.part"))
+
+
+def test_a_truncated_report_with_an_intact_key_is_rendered_again(first_run):
+    _out, jobs, _ = first_run
+    html = Path(jobs[0].out_html)
+    whole = html.read_bytes()
+    html.write_bytes(whole[: len(whole) // 2])  # as if a copy or a disk cut it short
+    assert key_path(html).exists()
+    assert [r.status for r in run_batch(jobs[:1], workers=1)] == ["ok"]
+    assert len(html.read_bytes()) > len(whole) // 2
+    assert [r.status for r in run_batch(jobs[:1], workers=1)] == ["skipped"]
+
+
+def test_a_report_changed_in_place_has_no_valid_key(tmp_path):
+    html = tmp_path / "report.html"
+    html.write_text("<html>a</html>")
+    job = Job("3604", "Kabupaten Serang", "Banten", "id", str(html), "k1", {}, "nb.py", "x.log")
+    write_key(job, html, 0.0, {})
+    assert stored_key(html) == "k1"
+    html.write_text("<html>b</html>")  # same size, other bytes
+    assert stored_key(html) is None
 
 
 def test_interrupted_batch_finishes_only_what_is_left(processed, districts, tmp_path):

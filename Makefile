@@ -7,7 +7,7 @@ DISTRICT ?= Kabupaten Serang
 # Where the raw public tables come from (see params/sources.yaml); override: make data SOURCE_ROOT=/path
 SOURCE_ROOT ?= ../shared/data
 
-.PHONY: install data report test lint bench clean browser lab
+.PHONY: install data report test lint bench bench-all clean browser lab
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -44,8 +44,13 @@ lint: $(STAMP)
 	$(BIN)/ruff check analysis tests
 	$(BIN)/ruff format --check analysis tests
 
+## bench: Banten three ways (naive loop, our batch, in-process floor), a few minutes
 bench: data
 	$(BIN)/python -m analysis bench
+
+## bench-all: all 514 district reports + province overviews, then a warm re-run
+bench-all: data
+	$(BIN)/python -m analysis bench --all
 
 clean:
 	rm -rf data/processed/* build reports/*

@@ -278,17 +278,37 @@ def memory_peaks() -> dict[str, float | None]:
 
 def headline(job: Job) -> dict[str, Any]:
     """Latest value of each PIP indicator, for the index page."""
+    return headline_of(job.district_code, job.parameters["processed_dir"])
+
+
+def headline_json(district_code: str, processed_dir: str) -> str:
+    return json.dumps(headline_of(district_code, processed_dir))
+
+
+def headline_of(district_code: str, processed_dir: str) -> dict[str, Any]:
+    """Latest value of each PIP indicator of one district, from the cached context (the panel
+    is read once per process, not once per report)."""
     from analysis.explain import Context
 
-    # the worker's cached context: the panel is read once per worker, not once per report
-    preferred = Context.load(Path(job.parameters["processed_dir"])).preferred
-    mine = preferred[preferred["district_code"] == job.district_code]
+    preferred = Context.load(Path(processed_dir)).preferred
+    mine = preferred[preferred["district_code"] == district_code]
     out = {}
     for ind, rows in mine.sort_values("year").groupby("indicator"):
         if ind in ("life_expectancy", "immunization_complete", "stunting", "facility_delivery"):
             last = rows.iloc[-1]
             out[ind] = {"value": float(last["value"]), "year": int(last["year"])}
     return out
+
+
+def _headline(job: Job, warm: bool) -> dict[str, Any]:
+    """The headline, computed where the data already is: in the warm kernel (so the worker never
+    loads the panel or the model code), else from this process's cached context."""
+    if not warm:
+        return headline(job)
+    from analysis.report.render import warm_json
+
+    args = f"{job.district_code!r}, {job.parameters['processed_dir']!r}"
+    return warm_json(f"__import__('analysis.batch').batch.headline_json({args})")
 
 
 def write_key(job: Job, out: Path, seconds: float, info: dict[str, Any]) -> None:
@@ -335,6 +355,7 @@ def run_job(job: Job) -> JobResult:
         "out_html": str(out),
         "kind": job.kind,
     }
+    warm = os.environ.get("PIP_WARM_KERNEL", "1") != "0"
     try:
         render(
             Path(job.notebook),
@@ -344,9 +365,9 @@ def run_job(job: Job) -> JobResult:
             title=title,
             lang=job.lang,
             engine=os.environ.get("PIP_REPORT_ENGINE", "auto"),
-            warm=os.environ.get("PIP_WARM_KERNEL", "1") != "0",
+            warm=warm,
         )
-        info = headline(job) if job.kind == "district" else {}
+        info = _headline(job, warm) if job.kind == "district" else {}
         seconds = time.perf_counter() - start
         write_key(job, out, seconds, info)
         log.write_text(f"ok in {seconds:.1f} s -> {out}\n", encoding="utf-8")

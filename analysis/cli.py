@@ -391,13 +391,18 @@ def explain(
 @app.command()
 def bench(
     all_districts: Annotated[
-        bool, typer.Option("--all/--no-all", help="Also render all 514 (slow).")
-    ] = True,
+        bool, typer.Option("--all", help="All 514 districts and a warm re-run (slow).")
+    ] = False,
+    rounds: Annotated[int, typer.Option(help="Rounds of the province comparison.")] = 3,
+    data: Annotated[bool, typer.Option("--data", help="Also time the data build.")] = False,
 ) -> None:
-    """Time the data build, model fitting, explanations and report rendering (prints figures)."""
+    """Time report rendering: naive loop vs our batch vs in-process floor (prints figures)."""
     from analysis.bench import run
 
-    run(echo=console.print, all_districts=all_districts)
+    try:
+        run(echo=console.print, all_districts=all_districts, rounds=rounds, data=data)
+    except AnalysisError as exc:
+        _fail(exc)
 
 
 def _json_default(obj):

@@ -10,6 +10,8 @@ with inline CSS: no script, font, stylesheet or tile is fetched when the page op
 
 from __future__ import annotations
 
+import ast
+import json
 import logging
 import os
 import re
@@ -181,6 +183,19 @@ def warm_kernel_pid() -> int | None:
     km = _WARM.get("km")
     process = getattr(getattr(km, "provisioner", None), "process", None)
     return getattr(process, "pid", None)
+
+
+def warm_json(expression: str) -> Any:
+    """The value of `expression` (which must give a JSON string) evaluated in this process's
+    warm kernel, where the report's modules and cached data already are."""
+    kc = _WARM["kc"]
+    reply = kc.execute_interactive(
+        "", silent=True, store_history=False, user_expressions={"v": expression}, timeout=60
+    )
+    value = reply["content"]["user_expressions"]["v"]
+    if value["status"] != "ok":
+        raise AnalysisError(f"{expression} failed in the kernel: {value.get('evalue')}")
+    return json.loads(ast.literal_eval(value["data"]["text/plain"]))
 
 
 def shutdown_warm_kernel() -> None:

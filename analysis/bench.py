@@ -26,6 +26,7 @@ from pathlib import Path
 from statistics import median
 from typing import Any
 
+from analysis.errors import AnalysisError
 from analysis.paths import PROCESSED_DIR, PROJECT_ROOT, RAW_DIR
 
 BENCH_FILE = PROJECT_ROOT / "build" / "bench.json"
@@ -52,6 +53,7 @@ def timed_run(variant: str, out: Path, scope: list[str], force: bool = True) -> 
         command.append("--force")
     env = {**os.environ, "PIP_WARM_KERNEL": "0" if variant == "naive" else "1"}
     BENCH_LOG.parent.mkdir(parents=True, exist_ok=True)
+    cpu_before = _children_cpu()
     start = time.perf_counter()
     with open(BENCH_LOG, "a", encoding="utf-8") as log:
         log.write(f"\n$ {' '.join(command)}\n")
@@ -59,8 +61,18 @@ def timed_run(variant: str, out: Path, scope: list[str], force: bool = True) -> 
         done = subprocess.run(command, cwd=PROJECT_ROOT, env=env, stdout=log, stderr=log)
     wall = time.perf_counter() - start
     if done.returncode != 0:
-        raise RuntimeError(f"{variant} run failed (exit {done.returncode}); see {BENCH_LOG}")
-    return {"wall_s": wall, "rows": json.loads(summary.read_text(encoding="utf-8"))}
+        raise AnalysisError(f"{variant} run failed (exit {done.returncode}); see {BENCH_LOG}")
+    rows = json.loads(summary.read_text(encoding="utf-8"))
+    return {"wall_s": wall, "cpu_s": _children_cpu() - cpu_before, "rows": rows}
+
+
+def _children_cpu() -> float:
+    """User + system seconds of every finished process below this one (workers and kernels
+    included: each is waited for by its parent). Less sensitive to a busy machine than wall."""
+    import resource
+
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def report_figures(rows: list[dict]) -> dict[str, Any]:
@@ -98,6 +110,7 @@ def cell_seconds(province: str) -> list[float]:
 def bench_province(rounds: int = 3, province: str = PROVINCE, echo=print) -> dict[str, Any]:
     """The three runs of one province, in turn, `rounds` times."""
     walls: dict[str, list[float]] = {v: [] for v in VARIANTS}
+    cpus: dict[str, list[float]] = {v: [] for v in VARIANTS}
     rows: dict[str, list[dict]] = {v: [] for v in VARIANTS}
     cells: list[float] = []
     with tempfile.TemporaryDirectory(prefix="pip-bench-") as tmp:
@@ -106,15 +119,24 @@ def bench_province(rounds: int = 3, province: str = PROVINCE, echo=print) -> dic
                 out = Path(tmp) / f"{variant}{round_no}"
                 run = timed_run(variant, out, ["--province", province])
                 walls[variant].append(run["wall_s"])
+                cpus[variant].append(run["cpu_s"])
                 if variant == "ours":
                     cells += cell_seconds(province)
                 rows[variant] += run["rows"]
-                echo(f"  round {round_no + 1}/{rounds} {variant:5s} {run['wall_s']:6.1f} s wall")
+                echo(
+                    f"  round {round_no + 1}/{rounds} {variant:5s} {run['wall_s']:6.1f} s wall "
+                    f"{run['cpu_s']:6.1f} s cpu"
+                )
         result: dict[str, Any] = {"province": province, "rounds": rounds, "workers": 2}
         for variant in VARIANTS:
             figures = report_figures(rows[variant])
-            result[variant] = {"wall_s": median(walls[variant]), "walls_s": walls[variant]}
-            result[variant].update(figures)
+            result[variant] = {
+                "wall_s": median(walls[variant]),
+                "walls_s": walls[variant],
+                "cpu_s": median(cpus[variant]),
+                **figures,
+                "reports": figures["reports"] // rounds,
+            }
     result["ours"]["cells_s_median"] = median(cells) if cells else None
     pairs = list(zip(walls["naive"], walls["ours"], walls["floor"], strict=True))
     result["speedup_vs_naive"] = median(n / o for n, o, _ in pairs)
@@ -127,11 +149,14 @@ def print_province(result: dict[str, Any], echo=print) -> None:
         f"\n{result['province']}: {result['ours']['reports']} reports per run (districts + "
         f"overview) and the index, 2 workers, median of {result['rounds']} round(s) run in turn"
     )
-    echo(f"{'run':38s} {'wall s':>7s} {'report s med/max':>17s} {'peak MB':>8s} KB med/max")
+    echo(
+        f"{'run':38s} {'wall s':>7s} {'cpu s':>6s} {'report s med/max':>17s} {'peak MB':>8s} "
+        "KB med/max"
+    )
     for variant in VARIANTS:
         f = result[variant]
         echo(
-            f"{LABELS[variant]:38s} {f['wall_s']:7.1f} "
+            f"{LABELS[variant]:38s} {f['wall_s']:7.1f} {f['cpu_s']:6.1f} "
             f"{f['report_s_median']:8.2f}/{f['report_s_max']:<8.2f} "
             f"{f['peak_mb_worker_and_kernel'] or 0:8.0f} "
             f"{f['report_kb_median']:6.0f}/{f['report_kb_max']:<5.0f}"
@@ -155,7 +180,11 @@ def bench_all(echo=print) -> dict[str, Any]:
         first = timed_run("ours", out, ["--all"])
         echo("re-running with nothing changed…")
         again = timed_run("ours", out, ["--all"], force=False)
-        result = {"all_reports_s": first["wall_s"], "warm_rerun_s": again["wall_s"]}
+        result = {
+            "all_reports_s": first["wall_s"],
+            "all_reports_cpu_s": first["cpu_s"],
+            "warm_rerun_s": again["wall_s"],
+        }
         result.update(report_figures(first["rows"]))
         result["rerun_rendered"] = sum(r["status"] == "ok" for r in again["rows"])
     return result
@@ -167,7 +196,7 @@ def print_all(result: dict[str, Any], echo=print) -> None:
         f"{result['report_s_median']:.2f} s median, {result['report_s_max']:.2f} s max; peak "
         f"{result['peak_mb_worker_and_kernel']:.0f} MB per worker and kernel; reports "
         f"{result['report_kb_median']:.0f} KB median, {result['report_kb_max']:.0f} KB max; "
-        f"re-run rendered {result['rerun_rendered']}"
+        f"re-run rendered {result['rerun_rendered']}; {result['all_reports_cpu_s']:.0f} s cpu"
     )
     echo(f"all_reports_s={result['all_reports_s']:.1f}")
     echo(f"warm_rerun_s={result['warm_rerun_s']:.1f}")

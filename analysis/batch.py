@@ -146,13 +146,12 @@ def plan(
     units_file: Path | None = None,
 ) -> list[Job]:
     """The jobs for these districts and languages, each with its cache key."""
-    from analysis.explain import TARGETS_DIR
     from analysis.report.run import NOTEBOOKS, report_path, slug
-    from analysis.targets import load_targets
+    from analysis.targets import NATIONAL_PATH, load_targets
 
     notebook = notebook or NOTEBOOKS / "district_report.py"
     data_version, model_version = versions(processed_dir)
-    targets = load_targets(TARGETS_DIR / "national.yaml", (targets_file,) if targets_file else ())
+    targets = load_targets(NATIONAL_PATH, (targets_file,) if targets_file else ())
     code = code_hash(notebook)
     spm_rows = None
     if spm_file:

@@ -9,6 +9,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -16,12 +17,14 @@ from analysis.catalogue import load_catalogue
 from analysis.errors import AnalysisError
 from analysis.fingerprint import fingerprint
 from analysis.models.assemble import choose_year, cross_section, panel_data
-from analysis.models.fit import DriverModel, fit_cross_section, fit_panel
 from analysis.models.spec import load_specs
 from analysis.panel import load_panel, preferred_values, read_version_file
 from analysis.paths import PROCESSED_DIR
 from analysis.regions import load_registry
 from analysis.sources import load_manifest
+
+if TYPE_CHECKING:  # the fitting code (statsmodels, linearmodels) loads only to fit or load
+    from analysis.models.fit import DriverModel
 
 MODELS_FILE = "models.json"
 
@@ -114,6 +117,8 @@ def fit_all(
 ) -> ModelSet:
     """Fit every model in params/models.yaml (and those imports declare) on the current panel
     and store them."""
+    from analysis.models.fit import fit_cross_section, fit_panel
+
     start = time.perf_counter()
     info = read_version_file(processed_dir)
     if info is None:
@@ -210,6 +215,8 @@ def load_models(processed_dir: Path = PROCESSED_DIR) -> ModelSet:
             f"the stored models ({doc['model_version']}) were fitted on other data, code or "
             f"parameters (now {expected}): run `python -m analysis data` to refit"
         )
+    from analysis.models.fit import DriverModel
+
     models = {d["model_id"]: DriverModel.from_dict(d) for d in doc["models"]}
     return ModelSet(
         models,

@@ -93,15 +93,18 @@ def report_figures(rows: list[dict]) -> dict[str, Any]:
     }
 
 
-def cell_seconds(province: str) -> list[float]:
+def cell_seconds(province: str, since: float) -> list[float]:
     """Seconds spent in notebook cells per report, from the executed notebooks papermill wrote
-    (the rest of a report's time is the pipeline: kernel round trips, export, writing)."""
+    after `since` (the rest of a report's time is the pipeline: kernel round trips, export,
+    writing)."""
     import nbformat
 
     from analysis.report.run import BUILD_DIR, slug
 
     out = []
     for path in sorted((BUILD_DIR / slug(province)).glob("*.ipynb")):
+        if path.stat().st_mtime < since:
+            continue
         nb = nbformat.read(path, as_version=4)
         out.append(sum(c.metadata.get("papermill", {}).get("duration") or 0 for c in nb.cells))
     return out
@@ -117,11 +120,12 @@ def bench_province(rounds: int = 3, province: str = PROVINCE, echo=print) -> dic
         for round_no in range(rounds):
             for variant in VARIANTS:
                 out = Path(tmp) / f"{variant}{round_no}"
+                started = time.time()
                 run = timed_run(variant, out, ["--province", province])
                 walls[variant].append(run["wall_s"])
                 cpus[variant].append(run["cpu_s"])
                 if variant == "ours":
-                    cells += cell_seconds(province)
+                    cells += cell_seconds(province, started)
                 rows[variant] += run["rows"]
                 echo(
                     f"  round {round_no + 1}/{rounds} {variant:5s} {run['wall_s']:6.1f} s wall "

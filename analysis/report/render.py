@@ -38,6 +38,7 @@ from analysis.report.nbbody import basic_body
 TEMPLATES = Path(__file__).with_name("templates")
 KERNEL = "python3"
 WARM_ENGINE = "pip-warm"
+CELL_TIMEOUT = 1800  # seconds: a cell that runs longer on the warm kernel is a failure
 # anything that makes a browser fetch from another host
 EXTERNAL_REF = re.compile(
     r"""(?:src|href)\s*=\s*["']?(?:https?:)?//|@import\s+url\(\s*["']?(?:https?:)?//|url\(\s*["']?https?://""",
@@ -134,7 +135,7 @@ class WarmEngine(NBClientEngine):
             nb_man,
             km=kwargs["km"],
             kernel_name=kernel_name,
-            timeout=kwargs.get("execution_timeout"),
+            timeout=kwargs.get("execution_timeout") or CELL_TIMEOUT,
             log=logging.getLogger("papermill"),
             log_output=kwargs.get("log_output", False),
         )
@@ -144,7 +145,6 @@ class WarmEngine(NBClientEngine):
 
 papermill_engines.register(WARM_ENGINE, WarmEngine)
 
-ANSI = re.compile(r"\x1b\[[0-9;]*m")
 _WARM: dict[str, Any] = {}  # this process's reusable kernel: {"km": …, "kc": …, "code": …}
 # Between reports: clear the user namespace and output cache, then move what survives a full
 # collection (imports, the cached context, boundaries) out of the collector's sight, so the next

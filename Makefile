@@ -18,7 +18,7 @@ PORT ?= 8888
 NOTEBOOKS := $(patsubst %.py,%.ipynb,$(wildcard notebooks/*.py))
 UV_FLAGS := --python $(BIN)/python --link-mode copy --quiet
 
-.PHONY: install notebooks data report test lint bench clean browser lab lock docs
+.PHONY: install notebooks data report test lint bench bench-all clean browser lab lock docs
 
 # uv installs the lock; it comes from the lock itself, hash-checked, through the venv's pip.
 $(UV):
@@ -87,8 +87,13 @@ lint: $(STAMP)
 	$(BIN)/ruff check analysis tests
 	$(BIN)/ruff format --check analysis tests
 
+## bench: Banten three ways (naive loop, our batch, in-process floor), a few minutes
 bench: data
 	$(BIN)/python -m analysis bench
+
+## bench-all: all 514 district reports + province overviews, then a warm re-run
+bench-all: data
+	$(BIN)/python -m analysis bench --all
 
 clean:
 	rm -rf data/processed/* build reports/*

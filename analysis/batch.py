@@ -2,10 +2,14 @@
 
 A job is one (district, language) report. Its cache key hashes everything the report depends on:
 data and model versions, the parameters, the targets that apply to that district, the notebook
-source and the report code. A report whose stored key matches is skipped; `force` redoes it.
-Reports are written atomically (temporary file + rename), so an interrupted batch leaves no
-half-written HTML and a re-run finishes only what is left. One district's failure is logged with
-its traceback and never stops the others.
+source and the fingerprint of all code and parameters (analysis/fingerprint.py). A report is
+skipped only when its stored key matches and the HTML is the one recorded beside the key (size
+and sha256); `force` redoes it. Reports are written atomically (temporary file + rename), so an
+interrupted batch leaves no half-written HTML and a re-run finishes only what is left. One
+district's failure is logged with its traceback and never stops the others.
+
+Workers and their kernels die with the batch: they are killed when the batch process is (even by
+SIGKILL), and Ctrl-C stops the batch at once, killing the workers (see analysis/children.py).
 
 Executors: a local process pool (default) or Dask distributed (`scheduler` address), which run
 the same `run_job` function.
@@ -15,7 +19,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import multiprocessing
 import os
+import signal
+import sys
 import time
 import traceback
 from collections.abc import Callable, Iterable
@@ -24,16 +31,11 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from analysis import __version__
-from analysis.paths import PACKAGE_DIR, PROCESSED_DIR, PROJECT_ROOT, REPORTS_DIR
+from analysis.children import die_with, peak_mb
+from analysis.fingerprint import fingerprint
+from analysis.paths import PROCESSED_DIR, PROJECT_ROOT, REPORTS_DIR
 from analysis.regions import District
 
-# Code a report's content depends on (the index page is not part of any report).
-REPORT_CODE = [
-    p
-    for p in sorted((PACKAGE_DIR / "report").rglob("*"))
-    if p.is_file() and p.name not in ("index.py", "index.html.j2") and "__pycache__" not in p.parts
-] + [PACKAGE_DIR / "strings.yaml", PACKAGE_DIR / "explain.py"]
 LOG_DIR = PROJECT_ROOT / "build" / "logs"
 
 
@@ -61,18 +63,31 @@ class JobResult:
     seconds: float
     out_html: str
     reason: str = ""
-    peak_rss_mb: float | None = None
+    peak_rss_mb: float | None = None  # worker + its kernel
     headline: dict[str, Any] = field(default_factory=dict)
     kind: str = "district"
+    worker_peak_mb: float | None = None
+    kernel_peak_mb: float | None = None
 
 
 def code_hash(notebook: Path) -> str:
+    """The code a report depends on: the fingerprint of the whole project's code and
+    parameters, and the notebook itself (which may live outside notebooks/)."""
     digest = hashlib.sha256(notebook.read_bytes())
-    for path in REPORT_CODE:
-        if path.is_file():
-            digest.update(path.read_bytes())
-    digest.update(__version__.encode())
+    digest.update(fingerprint().encode())
     return digest.hexdigest()[:16]
+
+
+def versions(processed_dir: Path) -> tuple[str, str]:
+    """(data version, model version) of the processed folder, without loading the models.
+    Stale models (other data, code or parameters) raise the error `load_models` gives."""
+    from analysis.models.store import load_models, models_up_to_date, stored_model_version
+    from analysis.panel import read_version_file
+
+    if not models_up_to_date(processed_dir):
+        load_models(processed_dir)  # raises, saying what to do
+    data_version = (read_version_file(processed_dir) or {}).get("data_version", "")
+    return data_version, stored_model_version(processed_dir) or ""
 
 
 def job_key(
@@ -108,13 +123,25 @@ def key_path(out_html: Path) -> Path:
 
 
 def stored_key(out_html: Path) -> str | None:
+    """The key recorded beside the report, if the report is there and is the file recorded
+    (same size and sha256): a truncated or replaced HTML has no valid key."""
     path = key_path(out_html)
     if not out_html.exists() or not path.exists():
         return None
     try:
-        return json.loads(path.read_text(encoding="utf-8")).get("key")
+        doc = json.loads(path.read_text(encoding="utf-8"))
     except ValueError:
         return None
+    recorded = (doc.get("outputs") or {}).get("html") or {}
+    if recorded.get("bytes") != out_html.stat().st_size:
+        return None
+    if recorded.get("sha256") != _sha256(out_html):
+        return None
+    return doc.get("key")
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def plan(
@@ -133,19 +160,13 @@ def plan(
 ) -> list[Job]:
     """The jobs for these districts and languages, each with its cache key. `plan_file` (a plan
     table, analysis.plan_targets) and `template` ("renstra") go to the notebook as parameters."""
-    from analysis.explain import TARGETS_DIR
-    from analysis.models.store import load_models
-    from analysis.panel import read_version_file
     from analysis.report.run import NOTEBOOKS, report_path, slug
-    from analysis.targets import load_targets
+    from analysis.targets import NATIONAL_PATH, load_targets
 
     notebook = notebook or NOTEBOOKS / "district_report.py"
-    data_version = (read_version_file(processed_dir) or {}).get("data_version", "")
-    model_version = load_models(processed_dir).model_version
-    targets = load_targets(TARGETS_DIR / "national.yaml", (targets_file,) if targets_file else ())
-    plan_rows = (
-        load_targets(TARGETS_DIR / "national.yaml", (plan_file,)).table.rows if plan_file else None
-    )
+    data_version, model_version = versions(processed_dir)
+    targets = load_targets(NATIONAL_PATH, (targets_file,) if targets_file else ())
+    plan_rows = load_targets(NATIONAL_PATH, (plan_file,)).table.rows if plan_file else None
     code = code_hash(notebook)
     spm_rows = None
     if spm_file:
@@ -232,13 +253,10 @@ def plan_provinces(
 ) -> list[Job]:
     """Province overview jobs (OUT/<province>/index.html), keyed like district reports; the key
     holds the hash of the targets file (a province evaluates every kab/kota in it)."""
-    from analysis.models.store import load_models
-    from analysis.panel import read_version_file
     from analysis.report.run import NOTEBOOKS, province_path, slug
 
     notebook = NOTEBOOKS / "province_overview.py"
-    data_version = (read_version_file(processed_dir) or {}).get("data_version", "")
-    model_version = load_models(processed_dir).model_version
+    data_version, model_version = versions(processed_dir)
     code = code_hash(notebook)
     jobs = []
     for province in provinces:
@@ -271,30 +289,75 @@ def plan_provinces(
     return jobs
 
 
-def _peak_rss_mb() -> float | None:
-    try:
-        import resource
+def memory_peaks() -> dict[str, float | None]:
+    """Peak resident memory (MB) of this worker and of its kernel: the warm kernel's VmHWM while
+    it runs, else the largest finished child (a fresh kernel per report)."""
+    import resource
 
-        usage = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-        children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-        return round(max(usage, children) / 1024, 1)
-    except Exception:  # pragma: no cover - non-Unix
-        return None
+    from analysis.report.render import warm_kernel_pid
+
+    worker = peak_mb()
+    pid = warm_kernel_pid()
+    kernel = peak_mb(pid) if pid else None
+    finished = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    kernel = max(kernel or 0.0, round(finished, 1)) or None
+    total = round((worker or 0.0) + (kernel or 0.0), 1) or None
+    return {"peak_rss_mb": total, "worker_peak_mb": worker, "kernel_peak_mb": kernel}
 
 
 def headline(job: Job) -> dict[str, Any]:
     """Latest value of each PIP indicator, for the index page."""
+    return headline_of(job.district_code, job.parameters["processed_dir"])
+
+
+def headline_json(district_code: str, processed_dir: str) -> str:
+    return json.dumps(headline_of(district_code, processed_dir))
+
+
+def headline_of(district_code: str, processed_dir: str) -> dict[str, Any]:
+    """Latest value of each PIP indicator of one district, from the cached context (the panel
+    is read once per process, not once per report)."""
     from analysis.explain import Context
 
-    # the worker's cached context: the panel is read once per worker, not once per report
-    preferred = Context.load(Path(job.parameters["processed_dir"])).preferred
-    mine = preferred[preferred["district_code"] == job.district_code]
+    preferred = Context.load(Path(processed_dir)).preferred
+    mine = preferred[preferred["district_code"] == district_code]
     out = {}
     for ind, rows in mine.sort_values("year").groupby("indicator"):
         if ind in ("life_expectancy", "immunization_complete", "stunting", "facility_delivery"):
             last = rows.iloc[-1]
             out[ind] = {"value": float(last["value"]), "year": int(last["year"])}
     return out
+
+
+def _headline(job: Job, warm: bool) -> dict[str, Any]:
+    """The headline, computed where the data already is: in the warm kernel (so the worker never
+    loads the panel or the model code), else from this process's cached context."""
+    if not warm:
+        return headline(job)
+    from analysis.report.render import warm_json
+
+    args = f"{job.district_code!r}, {job.parameters['processed_dir']!r}"
+    return warm_json(f"__import__('analysis.batch').batch.headline_json({args})")
+
+
+def write_key(job: Job, out: Path, seconds: float, info: dict[str, Any]) -> None:
+    """The key file beside the report: the cache key, the HTML's size and sha256 (checked before
+    a report is skipped), and the headline for the index page."""
+    key_doc = {
+        "key": job.key,
+        "kind": job.kind,
+        "district_code": job.district_code,
+        "district": job.district_name,
+        "province": job.province,
+        "lang": job.lang,
+        "seconds": round(seconds, 2),
+        "headline": info,
+        "outputs": {"html": {"bytes": out.stat().st_size, "sha256": _sha256(out)}},
+        "rendered_at": time.strftime("%Y-%m-%dT%H:%M:%S"),
+    }
+    tmp = key_path(out).with_suffix(".part")
+    tmp.write_text(json.dumps(key_doc), encoding="utf-8")
+    tmp.replace(key_path(out))
 
 
 def run_job(job: Job) -> JobResult:
@@ -313,6 +376,15 @@ def run_job(job: Job) -> JobResult:
         title = t("prov_title", job.lang, province=job.province)
     else:
         title = t("report_title", job.lang, district=job.district_name)
+    result = {
+        "district_code": job.district_code,
+        "district_name": job.district_name,
+        "province": job.province,
+        "lang": job.lang,
+        "out_html": str(out),
+        "kind": job.kind,
+    }
+    warm = os.environ.get("PIP_WARM_KERNEL", "1") != "0"
     try:
         render(
             Path(job.notebook),
@@ -322,52 +394,23 @@ def run_job(job: Job) -> JobResult:
             title=title,
             lang=job.lang,
             engine=os.environ.get("PIP_REPORT_ENGINE", "auto"),
-            warm=os.environ.get("PIP_WARM_KERNEL", "1") != "0",
+            warm=warm,
         )
-        info = headline(job) if job.kind == "district" else {}
+        info = _headline(job, warm) if job.kind == "district" else {}
         seconds = time.perf_counter() - start
-        key_doc = {
-            "key": job.key,
-            "kind": job.kind,
-            "district_code": job.district_code,
-            "district": job.district_name,
-            "province": job.province,
-            "lang": job.lang,
-            "seconds": round(seconds, 2),
-            "headline": info,
-            "rendered_at": time.strftime("%Y-%m-%dT%H:%M:%S"),
-        }
-        tmp = key_path(out).with_suffix(".part")
-        tmp.write_text(json.dumps(key_doc), encoding="utf-8")
-        tmp.replace(key_path(out))
+        write_key(job, out, seconds, info)
         log.write_text(f"ok in {seconds:.1f} s -> {out}\n", encoding="utf-8")
-        return JobResult(
-            job.district_code,
-            job.district_name,
-            job.province,
-            job.lang,
-            "ok",
-            seconds,
-            str(out),
-            peak_rss_mb=_peak_rss_mb(),
-            headline=info,
-            kind=job.kind,
-        )
+        return JobResult(**result, status="ok", seconds=seconds, headline=info, **memory_peaks())
     except Exception as exc:  # noqa: BLE001 - one district's failure must not stop the batch
         seconds = time.perf_counter() - start
         log.write_text(traceback.format_exc(), encoding="utf-8")
         reason = f"{type(exc).__name__}: {exc}".splitlines()[0][:300]
         return JobResult(
-            job.district_code,
-            job.district_name,
-            job.province,
-            job.lang,
-            "failed",
-            seconds,
-            str(out),
+            **result,
+            status="failed",
+            seconds=seconds,
             reason=f"{reason} (log: {log})",
-            peak_rss_mb=_peak_rss_mb(),
-            kind=job.kind,
+            **memory_peaks(),
         )
 
 
@@ -387,6 +430,27 @@ def _skipped(job: Job) -> JobResult:
     )
 
 
+def _start_worker(batch_pid: int) -> None:
+    """Pool initializer: die with the batch process, leave Ctrl-C to it (it stops the workers at
+    once; a worker interrupted mid-report would only start the next one), and shut the warm
+    kernel down when the pool lets the worker go."""
+    from multiprocessing.util import Finalize
+
+    from analysis.report.render import shutdown_warm_kernel
+
+    die_with(batch_pid)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    Finalize(None, shutdown_warm_kernel, exitpriority=10)
+
+
+def _stop_workers(pool: ProcessPoolExecutor) -> None:
+    """Kill the pool's workers now (their kernels die with them); finished reports stay."""
+    for process in list((getattr(pool, "_processes", None) or {}).values()):
+        if process.is_alive():
+            process.kill()
+    pool.shutdown(wait=True, cancel_futures=True)
+
+
 def run_batch(
     jobs: list[Job],
     *,
@@ -396,7 +460,10 @@ def run_batch(
     scheduler: str | None = None,
     on_result: Callable[[JobResult], None] | None = None,
 ) -> list[JobResult]:
-    """Run the jobs that are not up to date. `on_result` is called as each finishes."""
+    """Run the jobs that are not up to date. `on_result` is called as each finishes.
+
+    Province overviews (the longest jobs) start first, so no worker is left with one at the end.
+    """
     results: list[JobResult] = []
     todo = []
     for job in jobs:
@@ -409,23 +476,30 @@ def run_batch(
             todo.append(job)
     if not todo:
         return results
+    todo.sort(key=lambda job: job.kind != "province")  # stable: the plan's order otherwise
     if executor == "dask":
         results += _run_dask(todo, scheduler, on_result)
         return results
     if executor != "local":
         raise ValueError(f"executor must be local or dask, not {executor!r}")
-    with ProcessPoolExecutor(max_workers=max(1, workers)) as pool:
-        futures = {pool.submit(run_job, job): job for job in todo}
-        try:
-            for future in as_completed(futures):
-                result = future.result()
-                results.append(result)
-                if on_result:
-                    on_result(result)
-        except KeyboardInterrupt:
-            for future in futures:
-                future.cancel()
-            raise
+    pool = ProcessPoolExecutor(
+        max_workers=max(1, workers),
+        # fork: a worker's parent is this process, which is what `die_with` relies on
+        mp_context=multiprocessing.get_context("fork") if sys.platform == "linux" else None,
+        initializer=_start_worker,
+        initargs=(os.getpid(),),
+    )
+    try:
+        futures = [pool.submit(run_job, job) for job in todo]
+        for future in as_completed(futures):
+            result = future.result()
+            results.append(result)
+            if on_result:
+                on_result(result)
+    except BaseException:
+        _stop_workers(pool)
+        raise
+    pool.shutdown(wait=True)
     return results
 
 

@@ -369,6 +369,9 @@ def report(
     force: Annotated[bool, typer.Option("--force", help="Re-render up-to-date reports.")] = False,
     executor: Annotated[str, typer.Option(help="local | dask")] = "local",
     scheduler: Annotated[str | None, typer.Option(help="Dask scheduler address.")] = None,
+    summary: Annotated[
+        Path | None, typer.Option(help="Write every report's result (JSON) to this file.")
+    ] = None,
 ) -> None:
     """Render district reports to OUT/<province>/<district>.html, plus OUT/index.html.
 
@@ -472,6 +475,12 @@ def report(
             )
             raise typer.Exit(code=130) from None
     index = build_index(out, [r for r in results if r.status == "failed"])
+    if summary:
+        import json
+
+        from analysis.batch import summary_rows
+
+        summary.write_text(json.dumps(summary_rows(results), indent=1), encoding="utf-8")
     print_batch(results, index)
     if any(r.status == "failed" for r in results):
         raise typer.Exit(code=1)
@@ -585,13 +594,18 @@ def explain(
 @app.command()
 def bench(
     all_districts: Annotated[
-        bool, typer.Option("--all/--no-all", help="Also render all 514 (slow).")
-    ] = True,
+        bool, typer.Option("--all", help="All 514 districts and a warm re-run (slow).")
+    ] = False,
+    rounds: Annotated[int, typer.Option(help="Rounds of the province comparison.")] = 3,
+    data: Annotated[bool, typer.Option("--data", help="Also time the data build.")] = False,
 ) -> None:
-    """Time the data build, model fitting, explanations and report rendering (prints figures)."""
+    """Time report rendering: naive loop vs our batch vs in-process floor (prints figures)."""
     from analysis.bench import run
 
-    run(echo=console.print, all_districts=all_districts)
+    try:
+        run(echo=console.print, all_districts=all_districts, rounds=rounds, data=data)
+    except AnalysisError as exc:
+        _fail(exc)
 
 
 # -- the follow-up loop ------------------------------------------------------------------------

@@ -7,6 +7,7 @@ same objects."""
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -16,23 +17,27 @@ import pandas as pd
 
 from analysis.catalogue import Catalogue, load_catalogue
 from analysis.errors import AnalysisError
+from analysis.fingerprint import fingerprint
 from analysis.models.decompose import REFERENCES, decompose
 from analysis.models.fit import DriverModel
 from analysis.models.outcome import OutcomeFit
 from analysis.models.peers import peer_districts, residual_deviants, structural_frame
 from analysis.models.results import Decomposition
-from analysis.models.store import ModelSet, load_models
-from analysis.panel import load_panel, preferred_values
+from analysis.models.store import ModelSet, load_models, stored_model_version
+from analysis.panel import load_panel, preferred_values, read_version_file
 from analysis.paths import PARAMS_DIR, PROCESSED_DIR
 from analysis.ranking import district_ranks
 from analysis.regions import District, Registry, load_registry
 from analysis.series import SeriesCatalogue, load_series, low_precision
-from analysis.sources import load_manifest
+from analysis.sources import load_manifest, sha256_of
 from analysis.targets import Targets, load_targets
 from analysis.trends import Trend, Verdict, district_trend, target_verdict
 
 TARGETS_DIR = PARAMS_DIR / "targets"
 CAVEAT = "Regression results are associations across districts, not proof of cause."
+# This process's loaded contexts, most recently used last (a batch uses one; tests a few).
+_LOADED: OrderedDict[tuple, Context] = OrderedDict()
+_KEEP_LOADED = 2
 
 
 @dataclass
@@ -53,6 +58,25 @@ class Context:
     def load(
         cls, processed_dir: Path = PROCESSED_DIR, target_files: tuple[Path, ...] = ()
     ) -> Context:
+        """The context for these files, read once per process: a batch worker and its warm
+        kernel read the panel and the models for their first report only. The cache key
+        (`context_key`) changes with the data, the models, the code or a target file, so a
+        cached context is never stale. It is shared: treat it as read-only."""
+        key = context_key(processed_dir, target_files)
+        ctx = _LOADED.get(key)
+        if ctx is None:
+            ctx = cls.read(processed_dir, target_files)
+            _LOADED[key] = ctx
+            while len(_LOADED) > _KEEP_LOADED:
+                _LOADED.popitem(last=False)
+        _LOADED.move_to_end(key)
+        return ctx
+
+    @classmethod
+    def read(
+        cls, processed_dir: Path = PROCESSED_DIR, target_files: tuple[Path, ...] = ()
+    ) -> Context:
+        """Read the context from disk (no cache)."""
         registry = load_registry()
         panel = load_panel(processed_dir)
         preferred = preferred_values(panel, load_manifest())
@@ -79,6 +103,37 @@ class Context:
             percent = self.catalogue[indicator].unit == "percent"
             self._flags[indicator] = low_precision(rows, percent)
         return self._flags[indicator]
+
+
+def _stamp(path: Path) -> tuple[int, int, int] | None:
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        return None
+    return (st.st_ino, st.st_size, st.st_mtime_ns)
+
+
+def context_key(processed_dir: Path, target_files: tuple[Path, ...] = ()) -> tuple:
+    """What a loaded context depends on: the processed folder, its data and model versions and
+    file stamps, the code fingerprint, and each target file's content hash."""
+    folder = Path(processed_dir).resolve()
+    info = read_version_file(folder) or {}
+    stamps = tuple(
+        _stamp(folder / name)
+        for name in ("data_version.json", "panel.parquet", "models/models.json")
+    )
+    targets = tuple(
+        (str(Path(p).resolve()), sha256_of(Path(p)) if Path(p).is_file() else None)
+        for p in target_files
+    )
+    return (
+        str(folder),
+        info.get("data_version"),
+        stored_model_version(folder),
+        stamps,
+        targets,
+        fingerprint(),
+    )
 
 
 @dataclass

@@ -12,9 +12,10 @@ Outputs (data/processed/):
     value_choices.csv      every district-indicator-year with more than one value: the value used,
                            the other beside it, and why (analysis.precedence)
     source_counts.csv      per source: rows, values read / accepted / quarantined
-    data_version.json      the data version (hash of raw files, params and data-layer code), the
-                           imports' provenance, and the sha256 of every file above (a damaged
-                           file is detected and rebuilt by `python -m analysis data`)
+    data_version.json      the data version (hash of raw files and of the project's code and
+                           params, analysis.fingerprint), the imports' provenance, and the sha256
+                           of every file above (a damaged file is detected and rebuilt by
+                           `python -m analysis data`)
 """
 
 from __future__ import annotations
@@ -34,8 +35,9 @@ from analysis import __version__
 from analysis.catalogue import Catalogue, load_catalogue
 from analysis.consistency import apply_flags, compare_sources
 from analysis.errors import DamagedOutputError, SourceFileError
+from analysis.fingerprint import fingerprint
 from analysis.imports import IMPORTS_DIR, import_signature, provenance, registered, to_source
-from analysis.paths import PARAMS_DIR, PROCESSED_DIR, RAW_DIR
+from analysis.paths import PROCESSED_DIR, RAW_DIR
 from analysis.precedence import DERIVED_SOURCE, Precedence, value_choices
 from analysis.readers.shapes import read_source_file
 from analysis.readers.tabular import QUARANTINE_COLUMNS
@@ -44,24 +46,6 @@ from analysis.rules import source_rules
 from analysis.sources import Source, load_manifest, sha256_of
 from analysis.validate import LINEAGE_COLUMNS, PANEL_COLUMNS, validate
 
-PACKAGE_DIR = Path(__file__).resolve().parent
-# Code whose change changes the processed data (the version includes its source text).
-DATA_LAYER_CODE = (
-    "imports.py",
-    "mapping.py",
-    "precedence.py",
-    "numbers.py",
-    "regions.py",
-    "rules.py",
-    "validate.py",
-    "consistency.py",
-    "panel.py",
-    "readers/tabular.py",
-    "readers/staging.py",
-    "readers/shapes.py",
-    "readers/own_table.py",
-)
-PARAM_FILES = ("sources.yaml", "indicators.yaml", "provinces.yaml", "district_aliases.yaml")
 COUNT_COLUMNS = [
     "source",
     "files",
@@ -80,8 +64,8 @@ def data_version(
     sources: dict[str, Source] | None = None,
     imports_dir: Path = IMPORTS_DIR,
 ) -> str:
-    """Hash of every raw file the manifest lists, the imports, the params and the data-layer
-    code."""
+    """Hash of every raw file the manifest lists, the imports, and the fingerprint of the code
+    and parameters (analysis/fingerprint.py)."""
     sources = sources if sources is not None else load_manifest()
     digest = hashlib.sha256()
     for source in sources.values():
@@ -91,10 +75,7 @@ def data_version(
                 raise SourceFileError(f"{path} is missing: run `python -m analysis fetch` first")
             digest.update(f"{f.relpath}={sha256_of(path)}\n".encode())
     digest.update(import_signature(imports_dir).encode())
-    for name in PARAM_FILES:
-        digest.update((PARAMS_DIR / name).read_bytes())
-    for name in DATA_LAYER_CODE:
-        digest.update((PACKAGE_DIR / name).read_bytes())
+    digest.update(fingerprint().encode())
     return digest.hexdigest()[:16]
 
 

@@ -1,13 +1,12 @@
 """Batch runs: isolated failures, skipping what is up to date, resuming, targeted re-renders,
 and the Dask executor on a loopback LocalCluster giving the same outputs as the local pool."""
 
-import json
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
-from analysis.batch import key_path, plan, run_batch
+from analysis.batch import Job, key_path, plan, run_batch, stored_key, write_key
 from analysis.cli import app
 from analysis.report.run import NOTEBOOKS
 
@@ -57,6 +56,27 @@ def test_second_run_skips_what_is_up_to_date(first_run, processed, districts):
     assert not list(out.rglob("*.part"))
 
 
+def test_a_truncated_report_with_an_intact_key_is_rendered_again(first_run):
+    _out, jobs, _ = first_run
+    html = Path(jobs[0].out_html)
+    whole = html.read_bytes()
+    html.write_bytes(whole[: len(whole) // 2])  # as if a copy or a disk cut it short
+    assert key_path(html).exists()
+    assert [r.status for r in run_batch(jobs[:1], workers=1)] == ["ok"]
+    assert len(html.read_bytes()) > len(whole) // 2
+    assert [r.status for r in run_batch(jobs[:1], workers=1)] == ["skipped"]
+
+
+def test_a_report_changed_in_place_has_no_valid_key(tmp_path):
+    html = tmp_path / "report.html"
+    html.write_text("<html>a</html>")
+    job = Job("3604", "Kabupaten Serang", "Banten", "id", str(html), "k1", {}, "nb.py", "x.log")
+    write_key(job, html, 0.0, {})
+    assert stored_key(html) == "k1"
+    html.write_text("<html>b</html>")  # same size, other bytes
+    assert stored_key(html) is None
+
+
 def test_interrupted_batch_finishes_only_what_is_left(processed, districts, tmp_path):
     jobs = plan(districts, ["id"], out_dir=tmp_path, processed_dir=processed)
     # as if the batch was killed after Kabupaten Serang: its report and key are there
@@ -75,7 +95,7 @@ def test_changed_target_re_renders_only_the_district_it_touches(processed, distr
         html = Path(job.out_html)
         html.parent.mkdir(parents=True, exist_ok=True)
         html.write_text("<html></html>")
-        key_path(html).write_text(json.dumps({"key": job.key, "headline": {}}))
+        write_key(job, html, 0.0, {})
     targets = tmp_path / "targets.csv"
     targets.write_text(
         "district,indicator,year,target,source_document\n"

@@ -9,44 +9,35 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from analysis.catalogue import load_catalogue
 from analysis.errors import AnalysisError
+from analysis.fingerprint import fingerprint
 from analysis.models.assemble import choose_year, cross_section, panel_data
 from analysis.models.estimators import MAIN_VARIANT
 from analysis.models.fit import DriverModel, fit_panel
 from analysis.models.outcome import OutcomeFit, fit_outcome
 from analysis.models.spatial import BOUNDARIES, sample_weights
-from analysis.models.spec import MODELS_YAML, load_specs
+from analysis.models.spec import load_specs
 from analysis.panel import load_panel, preferred_values, read_version_file
 from analysis.paths import PROCESSED_DIR
 from analysis.regions import load_registry
 from analysis.sources import load_manifest
 
-PACKAGE_DIR = Path(__file__).resolve().parent
-MODEL_CODE = (
-    "assemble.py",
-    "design.py",
-    "estimators.py",
-    "fit.py",
-    "outcome.py",
-    "robustness.py",
-    "spatial.py",
-    "spec.py",
-    "store.py",
-    "validation.py",
-)
+if TYPE_CHECKING:  # the fitting code (statsmodels, linearmodels) loads only to fit or load
+    from analysis.models.fit import DriverModel
+
 MODELS_FILE = "models.json"
 MODELS_HASH = "models.json.sha256"  # written beside it: a truncated or edited file is detected
 
 
 def model_version(data_version: str) -> str:
+    """The data version with the fingerprint of the code and parameters (models.yaml included)."""
     digest = hashlib.sha256(data_version.encode())
-    digest.update(MODELS_YAML.read_bytes())
-    for name in MODEL_CODE:
-        digest.update((PACKAGE_DIR / name).read_bytes())
+    digest.update(fingerprint().encode())
     return digest.hexdigest()[:16]
 
 
@@ -313,9 +304,11 @@ def load_models(processed_dir: Path = PROCESSED_DIR) -> ModelSet:
     expected = model_version(info.get("data_version", ""))
     if doc["model_version"] != expected:
         raise AnalysisError(
-            f"the stored models ({doc['model_version']}) were fitted on other data or another "
-            f"model specification (now {expected}): run `python -m analysis data` to refit"
+            f"the stored models ({doc['model_version']}) were fitted on other data, code or "
+            f"parameters (now {expected}): run `python -m analysis data` to refit"
         )
+    from analysis.models.fit import DriverModel
+
     models = {d["model_id"]: DriverModel.from_dict(d) for d in doc["models"]}
     outcomes = {k: OutcomeFit.from_dict(o, models) for k, o in (doc.get("outcomes") or {}).items()}
     return ModelSet(

@@ -1,19 +1,24 @@
 """Execute a jupytext notebook with parameters and render it to one self-contained HTML file.
 
-Engine `nbconvert` (default, always available): papermill executes the notebook, nbconvert's
-`basic` template turns the outputs (code hidden) into an HTML fragment, and the fragment goes into
-our own page template with inline CSS: no script, font, stylesheet or tile is fetched when the page
-opens. Engine `quarto` (when `quarto` is on PATH): Quarto renders the executed notebook with
+Engine `nbconvert` (default, always available): papermill executes the notebook, its outputs
+(code hidden) become the HTML fragment nbconvert's `basic` template gives (written directly by
+`nbbody` when it can, by nbconvert otherwise), and the fragment goes into our own page template
+with inline CSS: no script, font, stylesheet or tile is fetched when the page opens. Engine
+`quarto` (when `quarto` is on PATH): Quarto renders the executed notebook with
 `embed-resources`, without executing it again, so the content is the same.
 """
 
 from __future__ import annotations
 
+import ast
+import json
+import logging
 import os
 import re
 import shutil
 import subprocess
 import tempfile
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -21,11 +26,15 @@ import jupytext
 import nbformat
 import papermill as pm
 from jinja2 import Environment, FileSystemLoader, select_autoescape
-from nbconvert import HTMLExporter
-from nbconvert.preprocessors import TagRemovePreprocessor
+from jupyter_client import AsyncKernelManager
+from papermill.clientwrap import PapermillNotebookClient
+from papermill.engines import NBClientEngine, papermill_engines
 
+from analysis.children import die_with_parent
 from analysis.errors import AnalysisError
+from analysis.fingerprint import fingerprint
 from analysis.report.html import strip_standalone_css
+from analysis.report.nbbody import basic_body
 
 TEMPLATES = Path(__file__).with_name("templates")
 PAGE_CSS = ("report.css", "section.css")
@@ -33,6 +42,8 @@ PAGE_CSS = ("report.css", "section.css")
 # Jupyter Book: "remove-cell")
 REMOVE_TAGS = ("remove-cell",)
 KERNEL = "python3"
+WARM_ENGINE = "pip-warm"
+CELL_TIMEOUT = 1800  # seconds: a cell that runs longer on the warm kernel is a failure
 # anything that makes a browser fetch from another host
 EXTERNAL_REF = re.compile(
     r"""(?:src|href)\s*=\s*["']?(?:https?:)?//|@import\s+url\(\s*["']?(?:https?:)?//|url\(\s*["']?https?://""",
@@ -58,6 +69,47 @@ def external_references(html: str) -> list[str]:
     return [html[max(m.start() - 40, 0) : m.end() + 60] for m in EXTERNAL_REF.finditer(html)]
 
 
+def _source(notebook: Path, skip_tags: tuple[str, ...] = ()) -> nbformat.NotebookNode:
+    """The jupytext notebook as an unexecuted notebook without the cells tagged `skip_tags`,
+    with deterministic cell ids (the same inputs give the same HTML)."""
+    nb = without_cells(jupytext.read(notebook), skip_tags)
+    for i, cell in enumerate(nb.cells):
+        cell.id = f"cell-{i}"
+        cell.metadata.setdefault("tags", [])
+    nb.metadata.setdefault(
+        "kernelspec", {"name": KERNEL, "display_name": "Python 3", "language": "python"}
+    )
+    return nb
+
+
+def _papermill(nb, executed: Path, parameters: dict[str, Any], notebook: Path, **engine):
+    """papermill executes `nb` and writes the executed notebook once, at the end (not after
+    every cell); a failing cell becomes an AnalysisError naming it."""
+    executed.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        return pm.execute_notebook(
+            nb,
+            str(executed),
+            parameters=parameters,
+            kernel_name=KERNEL,
+            request_save_on_cell_execute=False,
+            progress_bar=False,
+            **engine,
+        )
+    except pm.PapermillExecutionError as exc:
+        raise AnalysisError(
+            f"{notebook.name} failed in cell {exc.exec_count}: {exc.ename}: {exc.evalue}"
+        ) from exc
+
+
+class MortalKernelManager(AsyncKernelManager):
+    """nbclient's kernel manager, whose kernel is killed when the process that started it dies."""
+
+    async def start_kernel(self, **kw: Any) -> None:
+        kw.setdefault("preexec_fn", die_with_parent)
+        await super().start_kernel(**kw)
+
+
 def execute(
     notebook: Path,
     parameters: dict[str, Any],
@@ -66,73 +118,104 @@ def execute(
     log_output: bool = False,
     skip_tags: tuple[str, ...] = (),
 ) -> nbformat.NotebookNode:
-    """Run the jupytext notebook `notebook` with papermill and save the executed .ipynb.
-    Cells tagged with one of `skip_tags` are left out (not run, not saved)."""
-    nb = without_cells(jupytext.read(notebook), skip_tags)
-    for i, cell in enumerate(nb.cells):  # deterministic ids: the same inputs give the same HTML
-        cell.id = f"cell-{i}"
-        cell.metadata.setdefault("tags", [])
-    nb.metadata.setdefault(
-        "kernelspec", {"name": KERNEL, "display_name": "Python 3", "language": "python"}
-    )
-    executed.parent.mkdir(parents=True, exist_ok=True)
-    source = executed.with_suffix(".source.ipynb")
-    nbformat.write(nb, source)
+    """Run the jupytext notebook `notebook` with papermill on a fresh kernel and save the
+    executed .ipynb."""
     env_before = os.environ.get("MPLBACKEND")
     os.environ["MPLBACKEND"] = "Agg"
     try:
-        pm.execute_notebook(
-            str(source),
-            str(executed),
-            parameters=parameters,
-            kernel_name=KERNEL,
+        return _papermill(
+            _source(notebook, skip_tags),
+            executed,
+            parameters,
+            notebook,
             cwd=str(cwd or notebook.parent),
-            progress_bar=False,
             log_output=log_output,
+            kernel_manager_class=MortalKernelManager,
         )
-    except pm.PapermillExecutionError as exc:
-        raise AnalysisError(
-            f"{notebook.name} failed in cell {exc.exec_count}: {exc.ename}: {exc.evalue}"
-        ) from exc
     finally:
-        source.unlink(missing_ok=True)
         if env_before is None:
             os.environ.pop("MPLBACKEND", None)
         else:
             os.environ["MPLBACKEND"] = env_before
-    return nbformat.read(executed, as_version=4)
 
 
-ANSI = re.compile(r"\x1b\[[0-9;]*m")
-_WARM: dict[str, Any] = {}  # this process's reusable kernel: {"km": …, "kc": …}
+class WarmEngine(NBClientEngine):
+    """papermill's nbclient engine on a kernel that is already running (`km`, `kc`): papermill
+    injects the parameters, runs every cell, records timings and errors as usual, and leaves
+    the kernel running for the next report."""
+
+    @classmethod
+    def execute_managed_notebook(cls, nb_man, kernel_name, **kwargs):
+        client = PapermillNotebookClient(
+            nb_man,
+            km=kwargs["km"],
+            kernel_name=kernel_name,
+            timeout=kwargs.get("execution_timeout") or CELL_TIMEOUT,
+            log=logging.getLogger("papermill"),
+            log_output=kwargs.get("log_output", False),
+        )
+        client.kc = kwargs["kc"]
+        return client.execute()
 
 
-def _code_signature() -> tuple:
-    """Changes when any module of the package changes: a warm kernel that imported older code is
-    then replaced, so a notebook never runs against stale modules."""
-    package = Path(__file__).resolve().parent.parent
-    files = sorted([*package.rglob("*.py"), *package.rglob("*.yaml"), *package.rglob("*.j2")])
-    return tuple((str(p), p.stat().st_mtime_ns) for p in files)
+papermill_engines.register(WARM_ENGINE, WarmEngine)
+
+_WARM: dict[str, Any] = {}  # this process's reusable kernel: {"km": …, "kc": …, "code": …}
+# Between reports: clear the user namespace and output cache, then move what survives a full
+# collection (imports, the cached context, boundaries) out of the collector's sight, so the next
+# reset (and every collection during the next report) does not walk them again.
+RESET = "get_ipython().run_line_magic('reset', '-f'); __import__('gc').freeze()"
 
 
 def _warm_kernel(cwd: Path):
     """A kernel kept alive across reports in this (worker) process: imports and loaded data
-    stay in memory, so only the notebook's own work is paid per report."""
-    from jupyter_client.manager import start_new_kernel
+    stay in memory, so only the notebook's own work is paid per report. It is replaced when the
+    code fingerprint changes, so a notebook never runs against stale modules."""
+    from jupyter_client import KernelManager
 
-    signature = _code_signature()
+    signature = fingerprint()
     if _WARM.get("code") not in (None, signature):
         shutdown_warm_kernel()
     km = _WARM.get("km")
     if km is None or not km.is_alive():
+        km = KernelManager(kernel_name=KERNEL)
         env = {**os.environ, "MPLBACKEND": "Agg"}
-        km, kc = start_new_kernel(kernel_name=KERNEL, cwd=str(cwd), env=env)
+        km.start_kernel(cwd=str(cwd), env=env, preexec_fn=die_with_parent)
+        kc = km.client()
+        kc.start_channels()
+        try:
+            kc.wait_for_ready(timeout=60)
+        except RuntimeError:
+            kc.stop_channels()
+            km.shutdown_kernel(now=True)
+            raise
         _WARM.update(km=km, kc=kc, code=signature)
     return _WARM["km"], _WARM["kc"]
 
 
+def warm_kernel_pid() -> int | None:
+    """The process id of this process's warm kernel, if one is running."""
+    km = _WARM.get("km")
+    process = getattr(getattr(km, "provisioner", None), "process", None)
+    return getattr(process, "pid", None)
+
+
+def warm_json(expression: str) -> Any:
+    """The value of `expression` (which must give a JSON string) evaluated in this process's
+    warm kernel, where the report's modules and cached data already are."""
+    kc = _WARM["kc"]
+    reply = kc.execute_interactive(
+        "", silent=True, store_history=False, user_expressions={"v": expression}, timeout=60
+    )
+    value = reply["content"]["user_expressions"]["v"]
+    if value["status"] != "ok":
+        raise AnalysisError(f"{expression} failed in the kernel: {value.get('evalue')}")
+    return json.loads(ast.literal_eval(value["data"]["text/plain"]))
+
+
 def shutdown_warm_kernel() -> None:
     km, kc = _WARM.pop("km", None), _WARM.pop("kc", None)
+    _WARM.pop("code", None)
     if kc is not None:
         kc.stop_channels()
     if km is not None:
@@ -142,52 +225,64 @@ def shutdown_warm_kernel() -> None:
 def execute_warm(
     notebook: Path, parameters: dict[str, Any], executed: Path, skip_tags: tuple[str, ...] = ()
 ) -> nbformat.NotebookNode:
-    """Like `execute`, on this process's warm kernel: papermill's parameter injection, nbclient's
-    execution, a namespace reset (%reset -f) before each report so no variable carries over."""
-    from nbclient import NotebookClient
-    from nbclient.exceptions import CellExecutionError
-    from papermill.parameterize import parameterize_notebook
-
-    nb = without_cells(jupytext.read(notebook), skip_tags)
-    for i, cell in enumerate(nb.cells):
-        cell.id = f"cell-{i}"
-        cell.metadata.setdefault("tags", [])
-    nb.metadata.setdefault(
-        "kernelspec", {"name": KERNEL, "display_name": "Python 3", "language": "python"}
-    )
-    nb.metadata.setdefault("papermill", {})
-    nb = parameterize_notebook(nb, parameters)
+    """Like `execute`, on this process's warm kernel, after a namespace reset so no variable
+    carries over from the previous report."""
     km, kc = _warm_kernel(notebook.parent)
-    reply = kc.execute_interactive(
-        "get_ipython().run_line_magic('reset', '-f')", timeout=60, store_history=False
-    )
+    reply = kc.execute_interactive(RESET, timeout=60, store_history=False)
     if reply["content"]["status"] != "ok":
         shutdown_warm_kernel()
         km, kc = _warm_kernel(notebook.parent)
-    client = NotebookClient(nb, km=km, kernel_name=KERNEL, timeout=1800)
-    client.kc = kc
     try:
-        client.execute()
-    except CellExecutionError as exc:
-        message = ANSI.sub("", str(exc)).strip().splitlines()[-1]
-        raise AnalysisError(f"{notebook.name} failed: {message}") from exc
+        return _papermill(
+            _source(notebook, skip_tags),
+            executed,
+            parameters,
+            notebook,
+            engine_name=WARM_ENGINE,
+            km=km,
+            kc=kc,
+        )
+    except AnalysisError:
+        raise  # a cell failed; the kernel is fine
     except Exception:
         shutdown_warm_kernel()  # a dead or confused kernel is replaced for the next report
         raise
-    executed.parent.mkdir(parents=True, exist_ok=True)
-    nbformat.write(nb, executed)
-    return nb
+
+
+@cache
+def _templates() -> Environment:
+    return Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape())
 
 
 def page(body: str, *, title: str, lang: str, footer: str) -> str:
-    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape())
     css = "\n".join((TEMPLATES / name).read_text(encoding="utf-8") for name in PAGE_CSS)
-    return env.get_template("page.html.j2").render(
-        body=body, title=title, lang=lang, css=css, footer=footer
+    return (
+        _templates()
+        .get_template("page.html.j2")
+        .render(body=body, title=title, lang=lang, css=css, footer=footer)
     )
 
 
 def to_html_nbconvert(nb: nbformat.NotebookNode, *, title: str, lang: str) -> str:
+    """One self-contained page: the notebook's outputs (code hidden) in our page template. The
+    body is what nbconvert's `basic` template gives; written directly when every output is one
+    `nbbody` knows, through nbconvert's HTMLExporter otherwise."""
+    shown = nbformat.from_dict(nb)  # analyst and narrative cells never reach the page
+    shown.cells = [c for c in shown.cells if not set(REMOVE_TAGS) & set(c.metadata.get("tags", []))]
+    body = basic_body(shown)
+    if body is None:
+        body = nbconvert_body(shown)
+    body = strip_standalone_css(body)  # the page carries the full stylesheet
+    footer = nb.metadata.get("report_footer", "")
+    return page(body, title=title, lang=lang, footer=footer)
+
+
+def nbconvert_body(nb: nbformat.NotebookNode) -> str:
+    """The page body through nbconvert's HTMLExporter (`basic` template, code hidden)."""
+    from nbconvert import HTMLExporter
+    from nbconvert.preprocessors import TagRemovePreprocessor
+
+    nb = nbformat.from_dict(nb)
     for i, cell in enumerate(nb.cells):  # papermill's injected cell gets a random id
         cell.id = f"cell-{i}"
     exporter = HTMLExporter(
@@ -201,9 +296,7 @@ def to_html_nbconvert(nb: nbformat.NotebookNode, *, title: str, lang: str) -> st
         TagRemovePreprocessor(remove_cell_tags=set(REMOVE_TAGS), enabled=True), enabled=True
     )
     body, _resources = exporter.from_notebook_node(nb)
-    body = strip_standalone_css(body)  # the page carries the full stylesheet
-    footer = nb.metadata.get("report_footer", "")
-    return page(body, title=title, lang=lang, footer=footer)
+    return body
 
 
 def to_html_quarto(executed: Path, out_html: Path) -> str:
@@ -251,7 +344,6 @@ def render(
 ) -> Path:
     """Execute and render; returns the HTML path. engine: auto | nbconvert | quarto.
     warm: run on this process's reusable kernel (batch workers) instead of a fresh one.
-    warm: run on this process's reusable kernel (batch workers) instead of papermill's fresh one.
     analyst_cells: also run the cells tagged remove-cell (they never reach the page).
     """
     if engine == "auto":

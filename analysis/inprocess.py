@@ -22,21 +22,37 @@ from typing import Any
 import jupytext
 
 
+def _html_of(value: Any) -> str | None:
+    """The HTML Jupyter would show for `value` (its mime bundle's text/html, or _repr_html_)."""
+    if hasattr(value, "_repr_mimebundle_"):
+        bundle = value._repr_mimebundle_()
+        data = bundle[0] if isinstance(bundle, tuple) else bundle
+        if data and "text/html" in data:
+            return data["text/html"]
+    if hasattr(value, "_repr_html_"):
+        return value._repr_html_()
+    return None
+
+
 def run_notebook(notebook: Path, parameters: dict[str, Any]) -> list[str]:
-    """Execute the notebook's code cells in a fresh namespace; returns the HTML of every value
-    a cell displays (its last expression, when that has `_repr_html_`)."""
+    """Execute the notebook's code cells in a fresh namespace, leaving out the cells a report
+    leaves out (tagged remove-cell); returns the HTML of every value a cell displays (its last
+    expression)."""
+    from analysis.report.render import REMOVE_TAGS
+
     shown = []
     namespace: dict[str, Any] = {"__name__": "__main__"}
     for cell in jupytext.read(notebook).cells:
-        if cell.cell_type != "code":
+        if cell.cell_type != "code" or set(REMOVE_TAGS) & set(cell.metadata.get("tags", [])):
             continue
         tree = ast.parse(cell.source)
         last = tree.body.pop() if tree.body and isinstance(tree.body[-1], ast.Expr) else None
         exec(compile(tree, str(notebook), "exec"), namespace)  # noqa: S102 - our own notebook
         if last is not None:
             value = eval(compile(ast.Expression(last.value), str(notebook), "eval"), namespace)  # noqa: S307
-            if hasattr(value, "_repr_html_"):
-                shown.append(value._repr_html_())
+            html = _html_of(value)
+            if html is not None:
+                shown.append(html)
         if "parameters" in cell.metadata.get("tags", []):
             namespace.update(parameters)
     return shown

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from analysis.fingerprint import covered_files, fingerprint
-from analysis.paths import PROJECT_ROOT
+from analysis.paths import PROJECT_ROOT, PROJECT_ROOT_ENV
 
 PROJECT_PARTS = ("analysis", "params", "notebooks", "pyproject.toml")
 IGNORED = shutil.ignore_patterns("__pycache__", "*.pyc", ".*")
@@ -113,7 +113,13 @@ def project(processed, raw_dir, tmp_path_factory) -> Path:
 
 
 def run(root: Path, *args: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PYTHONPATH": str(root), "PIP_WARM_KERNEL": "1"}
+    # the copy is the project: never the one this test process runs in ($PIP_PROJECT_ROOT)
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(root),
+        "PIP_WARM_KERNEL": "1",
+        PROJECT_ROOT_ENV: str(root),
+    }
     return subprocess.run(
         [sys.executable, *args], cwd=root, env=env, capture_output=True, text=True, timeout=900
     )

@@ -17,6 +17,7 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_outp
 from analysis.inprocess import run_notebook
 from analysis.report.nbbody import basic_body
 from analysis.report.render import (
+    REMOVE_TAGS,
     execute,
     execute_warm,
     nbconvert_body,
@@ -41,15 +42,17 @@ def parameters(processed):
 
 @pytest.fixture(scope="module")
 def fresh(parameters, tmp_path_factory):
-    return execute(NOTEBOOK, parameters, tmp_path_factory.mktemp("fresh") / "serang.ipynb")
+    out = tmp_path_factory.mktemp("fresh") / "serang.ipynb"
+    return execute(NOTEBOOK, parameters, out, skip_tags=REMOVE_TAGS)  # as a report render does
 
 
 @pytest.fixture(scope="module")
 def warm(parameters, tmp_path_factory):
     out = tmp_path_factory.mktemp("warm")
     try:
-        execute_warm(NOTEBOOK, {**parameters, "district": "3673"}, out / "other.ipynb")
-        yield execute_warm(NOTEBOOK, parameters, out / "serang.ipynb")  # after a reset
+        other = {**parameters, "district": "3673"}
+        execute_warm(NOTEBOOK, other, out / "other.ipynb", REMOVE_TAGS)
+        yield execute_warm(NOTEBOOK, parameters, out / "serang.ipynb", REMOVE_TAGS)  # after reset
     finally:
         shutdown_warm_kernel()
 

@@ -56,6 +56,8 @@ EVALUATION_COLUMNS = [
     "previous_realisation",
     "change",
     "change_direction",
+    "previous_series",
+    "change_across_series",
     "quality_flags",
 ]
 
@@ -116,38 +118,48 @@ def _default_rows(
 
 
 def _realised(preferred: pd.DataFrame, codes: list[str], indicators) -> pd.DataFrame:
+    """The districts' values with their measurement series (params/series.yaml)."""
+    from analysis.series import load_series, with_series
+
     part = preferred[
         preferred["district_code"].isin(codes)
         & preferred["indicator"].isin(list(indicators))
         & preferred["value"].notna()
     ]
-    return part[["district_code", "indicator", "year", "value", "source"]].astype(
+    part = part[["district_code", "indicator", "year", "value", "source"]].astype(
         {"year": "int64", "value": "float64"}
     )
+    return with_series(part, load_series())
 
 
 def _with_realisation(rows: pd.DataFrame, realised: pd.DataFrame) -> pd.DataFrame:
-    """Join the realisation of each row's year and the district's latest realisation before it."""
+    """Join the realisation of each row's year and the district's latest realisation before it,
+    with both series: a change between two series (SSGI 2022 -> SKI 2023) is marked."""
     key = ["district_code", "indicator", "year"]
     real = realised.rename(columns={"value": "realisation", "source": "realisation_source"})
     out = rows.merge(real, on=key, how="left")
     series = {
-        k: (g["year"].to_numpy(), g["value"].to_numpy(float))
+        k: (g["year"].to_numpy(), g["value"].to_numpy(float), g["series"].to_numpy(object))
         for k, g in realised.sort_values("year").groupby(["district_code", "indicator"])
     }
-    prev_year, prev_value = [], []
+    empty = (np.array([]), np.array([]), np.array([], dtype=object))
+    prev_year, prev_value, prev_series = [], [], []
     for code, ind, year in zip(out["district_code"], out["indicator"], out["year"], strict=True):
-        years, values = series.get((code, ind), (np.array([]), np.array([])))
+        years, values, names = series.get((code, ind), empty)
         i = int(np.searchsorted(years, year)) - 1  # last index with years[i] < year
         prev_year.append(years[i] if i >= 0 else np.nan)
         prev_value.append(values[i] if i >= 0 else np.nan)
-    return out.assign(previous_year=prev_year, previous_realisation=prev_value)
+        prev_series.append(names[i] if i >= 0 else None)
+    out = out.assign(
+        previous_year=prev_year, previous_realisation=prev_value, previous_series=prev_series
+    )
+    known = out["series"].notna() & out["previous_series"].notna()
+    return out.assign(change_across_series=known & (out["series"] != out["previous_series"]))
 
 
 def _judge(out: pd.DataFrame, catalogue: Catalogue, inverse: str) -> pd.DataFrame:
     """capaian, category, formula, status and the change since the previous realisation."""
     out["direction"] = [catalogue[i].direction for i in out["indicator"]]
-    out["series"] = out["indicator"]
     out["capaian"] = np.nan
     out["formula"] = None
     for direction, idx in out.groupby("direction").groups.items():
@@ -276,8 +288,12 @@ PROGRESS_COLUMNS = [
 ]
 
 
+MIN_PACE_POINTS = 3  # as a trend verdict (analysis.trends): two points are a change, not a pace
+
+
 def _observed_pace(realised: pd.DataFrame, code: str, indicator: str, upto: float) -> dict:
-    """OLS slope per year of the district's realisations up to `upto` (analysis.trends)."""
+    """OLS slope per year of the district's realisations up to `upto` (analysis.trends), within
+    the series of the latest one: a pace across two surveys (SSGI, then SKI) is not a pace."""
     from analysis.trends import fit_trend
 
     mine = realised[
@@ -285,7 +301,9 @@ def _observed_pace(realised: pd.DataFrame, code: str, indicator: str, upto: floa
         & (realised["indicator"] == indicator)
         & (realised["year"] <= upto)
     ].sort_values("year")
-    if len(mine) < 2:
+    if len(mine):
+        mine = mine[mine["series"] == mine["series"].iloc[-1]]
+    if len(mine) < MIN_PACE_POINTS:
         return {
             "observed_annual_change": np.nan,
             "observed_first_year": np.nan,

@@ -7,8 +7,10 @@ needs from the data, as frames of numbers and codes.
   target, the yearly change that target needs and the yearly change seen so far;
 - `issues`: candidate strategic issues, the new plan's indicators furthest behind their
   end-of-plan target (lowest capaian of the latest realisation against it), each with the owning
-  OPD; `factors`: the associated factors the root-cause engine (`analysis.explain`) measures for
-  each of them (associations across districts, not causes);
+  OPD (the plan table's, else the catalogue's: the logframe's OPD); `factors`: the associated
+  factors the root-cause engine (`analysis.explain`) measures for each of them (associations
+  across districts, not causes), each with the engine's verdict (`factor_status`: only
+  `root_cause` may be called a *dugaan akar masalah*);
 - `logframe`: goal → objective → indicator → OPD with baseline and end target, from the plan
   table's optional columns goal, objective, opd (the indicator's OPD in the catalogue when opd is
   blank, `opd_source` says which);
@@ -99,23 +101,43 @@ def gaps_frame(progress: pd.DataFrame, rows: pd.DataFrame, plan: dict[str, Any])
     return mine.reset_index(drop=True)
 
 
+def factor_status(contribution) -> str:
+    """How a lever may be named (analysis.models.results.Contribution): `root_cause` only when
+    the engine marks it so (consistent across every model variant, the district worse than its
+    reference: *dugaan akar masalah*); `to_verify` when it is not established but the district is
+    clearly worse than its structural peers (*perlu dicek di lokakarya*); otherwise
+    `not_established` (*belum terbukti*)."""
+    if getattr(contribution, "root_cause", False):
+        return "root_cause"
+    if getattr(contribution, "to_verify", False):
+        return "to_verify"
+    return "not_established"
+
+
 def associated_factors(explanation, top: int = MAX_FACTORS) -> tuple[str, list[dict[str, Any]]]:
-    """(status, factors) read from an `analysis.explain.Explanation`: the drivers whose gap to the
-    reference pulls the district's indicator the unfavourable way, largest first. The only place
-    this module reads the root-cause engine's result (its fields are being reworked)."""
+    """(status, factors) read from an `analysis.explain.Explanation`: the levers whose gap to the
+    reference pulls the district's indicator the unfavourable way, largest first, each with the
+    engine's verdict on it (`factor_status`). Context drivers are nobody's lever, and a lever on
+    which the district is better than its reference (a strength) is not a factor to fix, even
+    where its association runs the unexpected way. The only place this module reads the
+    root-cause engine's result."""
     dec = getattr(explanation, "decomposition", None)
     if dec is None:
         return ("no_model" if getattr(explanation, "model", None) is None else "not_decomposed"), []
     worsening = [
         c
         for c in dec.contributions
-        if c.worsens and getattr(c, "role", "lever") == "lever"  # context is nobody's lever
+        if c.worsens
+        and getattr(c, "role", "lever") == "lever"
+        and getattr(c, "status", None) != "strength"
     ]
     worsening.sort(key=lambda c: abs(c.value), reverse=True)
     factors = [
         {
             "driver": c.driver,
             "driver_opd": c.opd,
+            "factor_status": factor_status(c),
+            "sign_as_expected": getattr(c, "sign_as_expected", None),
             "contribution": c.value,
             "ci_low": c.ci_low,
             "ci_high": c.ci_high,
@@ -193,6 +215,8 @@ FACTOR_COLUMNS = [
     "factor_rank",
     "driver",
     "driver_opd",
+    "factor_status",
+    "sign_as_expected",
     "contribution",
     "ci_low",
     "ci_high",
@@ -279,9 +303,11 @@ def renstra_view(
     reference: str = "national",
     max_factors: int = MAX_FACTORS,
     inverse: str = "two_target_minus_realisation",
+    explained: dict | None = None,
 ) -> RenstraView:
     """The Renstra frames of one district. `ctx` is an `analysis.explain.Context`; `targets`
-    (default ctx.targets) holds the district's plan table."""
+    (default ctx.targets) holds the district's plan table; `explained` (indicator ->
+    Explanation against `reference`, e.g. a report's) is used instead of explaining again."""
     from analysis.explain import explain
 
     targets = targets or ctx.targets
@@ -299,10 +325,17 @@ def renstra_view(
         targets, ctx.preferred, [code], ctx.catalogue, indicators, inverse=inverse
     )
     gaps = gaps_frame(progress, rows, plan)
-    issues, factors = issues_frames(
-        gaps, lambda ind: explain(ctx, code, ind, reference), ctx.catalogue, max_factors
-    )
+    known = explained or {}
+
+    def explain_one(indicator: str):
+        return known.get(indicator) or explain(ctx, code, indicator, reference)
+
+    issues, factors = issues_frames(gaps, explain_one, ctx.catalogue, max_factors)
     history = history_frame(evaluation, plan)
+    logframe = logframe_frame(rows, plan, ctx.catalogue)
+    if len(issues):  # the plan's own OPD (opd column) where it names one, as in the logframe
+        plan_opd = logframe.set_index("indicator")["opd"]
+        issues["owner_opd"] = issues["indicator"].map(plan_opd).fillna(issues["owner_opd"])
     return RenstraView(
         district_code=code,
         new_plan=plan,
@@ -310,7 +343,7 @@ def renstra_view(
         gaps=gaps,
         issues=issues,
         factors=factors,
-        logframe=logframe_frame(rows, plan, ctx.catalogue),
+        logframe=logframe,
         alignment=alignment_frame(rows, plan, ctx.catalogue),
         notes=[] if len(history) else ["no_previous_plan"],
     )

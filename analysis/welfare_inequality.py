@@ -41,6 +41,13 @@ def _values(preferred: pd.DataFrame, codes: list[str], indicator: str, year) -> 
     return rows.set_index("district_code")["value"].astype(float)
 
 
+def welfare_values(
+    preferred: pd.DataFrame, codes: list[str], welfare: str, year: int | None
+) -> pd.Series:
+    """The welfare measure of `codes` in `year` (empty without a year)."""
+    return _values(preferred, codes, welfare, year) if year else pd.Series(dtype=float)
+
+
 def _welfare_year(preferred: pd.DataFrame, codes: list[str], welfare: str, year: int):
     """The year of the welfare measure to use with `year`: the same year, else the nearest
     earlier one, else the nearest later one (None if there is none)."""
@@ -52,16 +59,31 @@ def _welfare_year(preferred: pd.DataFrame, codes: list[str], welfare: str, year:
     return int(earlier[-1]) if earlier else int(years[0])
 
 
-def slope_on_poverty(values: pd.Series, poverty: pd.Series) -> dict[str, Any]:
-    """SII: slope of `values` on the fractional rank of `poverty` (0 least poor, 1 poorest)."""
+def poverty_rank(values: pd.Series, poverty: pd.Series) -> pd.DataFrame:
+    """The districts with both a value and a poverty rate: value, poverty and the fractional
+    poverty rank x = (rank − 0.5) / n (0 = least poor, 1 = poorest; ties share their mean rank)."""
     frame = pd.DataFrame({"value": values, "poverty": poverty}).dropna()
+    frame["x"] = (frame["poverty"].rank(method="average") - 0.5) / len(frame)
+    return frame
+
+
+def slope_on_poverty(values: pd.Series, poverty: pd.Series) -> dict[str, Any]:
+    """SII: slope of `values` on the fractional rank of `poverty` (0 least poor, 1 poorest),
+    with its 95 % interval and the line's intercept (value at the least-poor end)."""
+    frame = poverty_rank(values, poverty)
     out = {"sii": np.nan, "sii_low": np.nan, "sii_high": np.nan, "sii_n": len(frame)}
+    out["sii_intercept"] = np.nan
     if len(frame) < MIN_FOR_SII or frame["poverty"].nunique() < 2:
         return out
-    x = (frame["poverty"].rank(method="average") - 0.5) / len(frame)
-    fit = sm.OLS(frame["value"].to_numpy(float), sm.add_constant(x.to_numpy(float))).fit()
+    fit = sm.OLS(frame["value"].to_numpy(float), sm.add_constant(frame["x"].to_numpy(float))).fit()
     low, high = fit.conf_int(0.05)[1]
-    return {**out, "sii": float(fit.params[1]), "sii_low": float(low), "sii_high": float(high)}
+    return {
+        **out,
+        "sii": float(fit.params[1]),
+        "sii_low": float(low),
+        "sii_high": float(high),
+        "sii_intercept": float(fit.params[0]),
+    }
 
 
 def _extremes(values: pd.Series, direction: str) -> dict[str, Any]:
@@ -129,7 +151,7 @@ def welfare_inequality_frame(
         )
         row["n"] = len(values)
         w_year = _welfare_year(preferred, codes, welfare, year) if year is not None else None
-        poverty = _values(preferred, codes, welfare, w_year) if w_year else pd.Series(dtype=float)
+        poverty = welfare_values(preferred, codes, welfare, w_year)
         row.update(welfare_indicator=welfare, welfare_year=w_year)
         row["n_with_welfare"] = int(values.index.isin(poverty.index).sum())
         if len(values):

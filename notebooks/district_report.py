@@ -49,6 +49,7 @@ pd.set_option("display.max_columns", 40)
 report = DistrictReport.load(
     district, lang=lang, reference=reference, targets_file=targets_file,
     processed_dir=processed_dir, spm_file=spm_file, units_file=units_file,
+    template=template, plan_file=plan_file,
 )
 report.header()
 
@@ -64,6 +65,16 @@ report.summary()
 
 # %% tags=["remove-cell"]
 report.gap_frame()
+
+# %% [markdown] tags=["remove-cell"]
+# ## Renstra view (when `template` is "renstra")
+# The Renstra template puts the Renstra view here, right after the summary: capaian kinerja over
+# the previous plan, the gap to each new target, candidate strategic issues with their factors,
+# logframe and RPJMD alignment (analysis.renstra). In the standard template it comes after the
+# targets section, and only when `plan_file` is given. Nothing shows where it does not belong.
+
+# %%
+report.renstra_after("summary")
 
 # %% [markdown] tags=["remove-cell"]
 # ## What data the report had
@@ -139,6 +150,12 @@ targets
 
 # %% tags=["remove-cell"]
 targets.data
+
+# %%
+report.renstra_after("targets")
+
+# %% tags=["remove-cell"]
+report.renstra_view.issues
 
 # %% [markdown] tags=["remove-cell"]
 # ## The district's own tables

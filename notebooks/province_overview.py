@@ -38,7 +38,9 @@ from analysis.report.province import ProvinceReport
 pd.set_option("display.html.table_schema", True)
 pd.set_option("display.max_columns", 40)
 
-report = ProvinceReport.load(province, lang=lang, processed_dir=processed_dir)
+report = ProvinceReport.load(
+    province, lang=lang, processed_dir=processed_dir, targets_file=targets_file
+)
 report.header()
 
 # %% [markdown] tags=["remove-cell"]
@@ -53,6 +55,20 @@ ranked
 
 # %% tags=["remove-cell"]
 ranked.data
+
+# %% [markdown] tags=["remove-cell"]
+# ## Performance against the plan (capaian kinerja)
+# Every kab/kota × indicator × year against the target that applies (its own RPJMD/RPD/Renstra
+# target from `targets_file`, else the national RPJMN default, said so), with realisation, capaian
+# and category (analysis.capaian), the change since the previous year, the districts behind on
+# two or more indicators first, and flagged estimates (analysis.quality).
+
+# %%
+plan_evaluation = report.plan_evaluation()
+plan_evaluation
+
+# %% tags=["remove-cell"]
+report.evaluation
 
 # %% [markdown] tags=["remove-cell"]
 # ## Standing and maps
@@ -85,8 +101,10 @@ report.attention_frame()
 
 # %% [markdown] tags=["remove-cell"]
 # ## Inequality within the province
-# Range, best/worst ratio, coefficient of variation, and the slope index of inequality on GRDP
-# per capita (`analysis.inequality`); an association, not a cause.
+# Districts ranked by the poverty rate (a welfare measure; GRDP per capita follows mining in some
+# provinces): best and worst with their difference and a ratio worded for the indicator's
+# direction, poorest third against least-poor third, and the slope index of inequality on the
+# poverty rank (`analysis.welfare_inequality`); an association, not a cause.
 
 # %%
 inequality = report.inequality()
@@ -94,6 +112,14 @@ inequality
 
 # %% tags=["remove-cell"]
 inequality.data
+
+# %% [markdown] tags=["remove-cell"]
+# ## Follow-up actions by district
+# For each kab/kota that imported a filled follow-up plan (`python -m analysis followup
+# import`): its latest meeting and the actions by status, overdue ones counted.
+
+# %%
+report.followup()
 
 # %%
 report.footer()

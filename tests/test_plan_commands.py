@@ -137,7 +137,7 @@ def test_report_passes_targets_plan_and_template_to_the_jobs(processed, monkeypa
         ],
     )
     assert result.exit_code == 0, result.output
-    assert f"targets {plan_file}: 5 rows read = 5 accepted + 0 quarantined" in result.output
+    assert f"targets {plan_file}: 15 rows read = 15 accepted + 0 quarantined" in result.output
     (job,) = seen
     assert job.parameters["template"] == "renstra"
     assert job.parameters["plan_file"] == str(plan_file.resolve())

@@ -122,6 +122,10 @@ def test_category_and_change_since_previous_year(evaluation):
         assert row.previous_year == 2022
         assert row.change == pytest.approx(row.realisation - row.previous_realisation)
         assert row.change_direction == ("better" if row.change < 0 else "worse")
+        # SKI 2023 against SSGI 2022: a change between two surveys, marked as such
+        assert (row.series, row.previous_series, row.change_across_series) == ("ski", "ssgi", True)
+    same = evaluation[(evaluation["indicator"] == "stunting") & (evaluation["year"] == 2022)]
+    assert not same["change_across_series"].any()
 
 
 def test_districts_behind_on_two_or_more_are_named_first(evaluation):
@@ -215,6 +219,7 @@ def test_welfare_inequality_against_known_truth(catalogue):
     s, i = frame.loc["stunting"], frame.loc["immunization_complete"]
     assert s["sii"] == pytest.approx(12.0) and i["sii"] == pytest.approx(-30.0)
     assert s["sii_low"] == pytest.approx(12.0) and s["sii_high"] == pytest.approx(12.0)
+    assert s["sii_intercept"] == pytest.approx(15.0)  # the line's least-poor end
     assert s["ratio_kind"] == "worst_over_best" and i["ratio_kind"] == "best_over_worst"
     assert s["ratio"] == pytest.approx(stunting.max() / stunting.min())  # worst ÷ best
     assert i["ratio"] == pytest.approx(idl.max() / idl.min())  # best ÷ worst

@@ -194,7 +194,11 @@ def test_one_example_per_document_type_none_invented_for_a_real_district(registr
             assert (row.target, row.year) == (national.value, national.year)
         else:
             assert "CONTOH / EXAMPLE" in row.document_reference
-    restated = targets.for_district("3671", "life_expectancy")  # the RPJMN example file
+    # the RPJMN example file alone (with the Renstra example, Kota Tangerang's own plans apply)
+    rpjmn = load_targets(
+        NATIONAL_PATH, [TARGETS_DIR / "examples" / "rpjmn_example.csv"], registry=registry
+    )
+    restated = rpjmn.for_district("3671", "life_expectancy")
     assert (restated.document, restated.scope) == ("RPJMN", "national")
     renstra = table.rows[table.rows["document"] == "Renstra"]
     assert (renstra[["goal", "objective", "opd"]] != "").all().all()

@@ -188,6 +188,8 @@ def test_furthest_from_target_is_the_largest_shortfall(banten):
 
 # -- inequality -----------------------------------------------------------------------------
 def test_inequality_numbers_equal_a_direct_computation(banten):
+    """Ranked by the poverty rate (welfare), not GRDP: difference, a ratio >= 1 worded by the
+    indicator's direction, and the SII on the fractional poverty rank, each computed directly."""
     frame = banten.inequality_frame().set_index("indicator")
     preferred = banten.ctx.preferred
     for ind in PIP_INDICATORS:
@@ -196,24 +198,26 @@ def test_inequality_numbers_equal_a_direct_computation(banten):
         values = direct.set_index("district_code")["value"].astype(float)
         year = int(direct["year"].iloc[0])
         row = frame.loc[ind]
-        assert row["n"] == len(values)
-        assert row["range"] == pytest.approx(values.max() - values.min())
+        assert row["n"] == len(values) and row["year"] == year
+        assert row["difference"] == pytest.approx(values.max() - values.min())
         lower = banten.ctx.catalogue[ind].direction == "lower"
         best, worst = (values.min(), values.max()) if lower else (values.max(), values.min())
-        assert row["ratio"] == pytest.approx(best / worst)
-        assert row["cv"] == pytest.approx(values.std(ddof=1) / values.mean())
-        # slope index of inequality: OLS of the value on the fractional GRDP-per-capita rank
-        grdp = preferred[
-            (preferred["indicator"] == "grdp_per_capita") & (preferred["year"] == year)
+        assert row["ratio"] == pytest.approx(max(best, worst) / min(best, worst))
+        assert row["ratio_kind"] == ("worst_over_best" if lower else "best_over_worst")
+        poverty = preferred[
+            (preferred["indicator"] == "poverty_rate") & (preferred["year"] == row["welfare_year"])
         ].set_index("district_code")["value"]
-        grdp = grdp.reindex(values.index).astype(float)
-        both = pd.DataFrame({"y": values, "g": grdp}).dropna()
-        x = (both["g"].rank(method="average") - 0.5) / len(both)
+        both = pd.DataFrame({"y": values, "p": poverty.reindex(values.index)}).dropna()
+        x = (both["p"].rank(method="average") - 0.5) / len(both)  # 0 = least poor
         fit = sm.OLS(both["y"].to_numpy(), sm.add_constant(x.to_numpy())).fit()
         assert row["sii_n"] == len(both)
         assert row["sii"] == pytest.approx(fit.params[1])
         assert row["sii_low"] == pytest.approx(fit.conf_int(0.05)[1][0])
         assert row["sii_high"] == pytest.approx(fit.conf_int(0.05)[1][1])
+    text = " ".join(soup(banten.inequality()).get_text(" ").split())
+    assert (
+        "terbaik/ terburuk" not in text and "peringkat pecahan persentase penduduk miskin" in text
+    )
 
 
 def test_slope_index_on_a_known_line():
@@ -245,7 +249,7 @@ def test_small_province_says_n_is_too_small(small):
 
 def test_all_sections_build_for_the_small_province(small):
     sections = small.all_sections()
-    assert len(sections) == 7
+    assert len(sections) == 9
     assert all(str(s).strip() for s in sections)
 
 
@@ -281,10 +285,12 @@ def test_rendered_page_is_self_contained_and_complete(rendered_banten, banten):
         t(k, "id")
         for k in (
             "prov_sec_table",
+            "prov_sec_capaian",
             "prov_sec_heatmap",
             "prov_sec_maps",
             "prov_sec_attention",
             "prov_sec_inequality",
+            "prov_sec_followup",
         )
     ]
     assert html.count("data:image/png;base64,") >= 3  # heatmap, maps, SII chart

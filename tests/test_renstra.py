@@ -119,13 +119,23 @@ def test_strategic_issues_are_the_indicators_furthest_behind(ctx, view):
     for issue in view.issues.itertuples(index=False):
         dec = explain(ctx, TANGERANG, issue.indicator, "national").decomposition
         worsening = sorted(
-            (c for c in dec.contributions if c.worsens and c.role == "lever"),
+            (
+                c
+                for c in dec.contributions
+                if c.worsens and c.role == "lever" and c.status != "strength"
+            ),
             key=lambda c: abs(c.value),
             reverse=True,
         )[:3]
         mine = view.factors[view.factors["indicator"] == issue.indicator]
         assert mine["driver"].tolist() == [c.driver for c in worsening]
         assert mine["driver_opd"].tolist() == [c.opd for c in worsening]
+        # only the engine's root causes are called so; the others are to verify or not established
+        expected = [
+            "root_cause" if c.root_cause else "to_verify" if c.to_verify else "not_established"
+            for c in worsening
+        ]
+        assert mine["factor_status"].tolist() == expected
         assert mine["contribution"].tolist() == pytest.approx([c.value for c in worsening])
         assert (mine["model_year"] == dec.year).all()
         assert issue.n_factors == len(worsening) and issue.factors_status == "ok"
@@ -155,3 +165,37 @@ def test_logframe_and_alignment_with_the_rpjmd(view):
 def test_a_district_without_a_plan_table_says_so(ctx):
     view = renstra_view(ctx, "Kota Tangerang", load_targets(NATIONAL_PATH))
     assert view.new_plan is None and view.notes == ["no_plan"] and view.issues.empty
+
+
+def test_factors_carry_the_engines_verdict_and_leave_strengths_out():
+    """Known truth on stand-in contributions: only the engine's root cause is `root_cause`; a
+    lever on which the district is better (a strength) or a context driver is not a factor."""
+    from types import SimpleNamespace
+
+    from analysis.renstra import associated_factors
+
+    def part(driver, value, **kw):
+        base = dict(
+            driver=driver, opd="dinkes", value=value, ci_low=value - 1, ci_high=value + 1,
+            certain=False, district_value=1.0, reference_value=2.0, worsens=True, role="lever",
+            status="not_established", root_cause=False, to_verify=False, sign_as_expected=True,
+        )  # fmt: skip
+        return SimpleNamespace(**{**base, **kw})
+
+    parts = [
+        part("a", -0.5, status="consistent", root_cause=True, certain=True),
+        part("b", -2.0, to_verify=True),
+        part("c", -1.0),
+        part("d", -3.0, status="strength", sign_as_expected=False),  # better, yet "harmful"
+        part("e", -4.0, role="context", opd=None, status=None),
+        part("f", +1.0, worsens=False),
+    ]
+    dec = SimpleNamespace(contributions=parts, year=2022, reference="national")
+    status, factors = associated_factors(SimpleNamespace(decomposition=dec), top=5)
+    assert status == "ok"
+    assert [(f["driver"], f["factor_status"]) for f in factors] == [
+        ("b", "to_verify"),
+        ("c", "not_established"),
+        ("a", "root_cause"),
+    ]
+    assert associated_factors(SimpleNamespace(decomposition=None, model=None)) == ("no_model", [])

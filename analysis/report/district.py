@@ -25,10 +25,12 @@ from matplotlib.figure import Figure
 from analysis.catalogue import PIP_INDICATORS
 from analysis.explain import Context, Explanation, explain
 from analysis.paths import PROCESSED_DIR
+from analysis.renstra import RenstraView, renstra_view
 from analysis.report.frames import district as district_frames
 from analysis.report.frames import explained
 from analysis.report.model import Chart, Column, Section, Table
 from analysis.report.sections import comparison, local, overview, rootcause
+from analysis.report.sections import renstra as renstra_section
 from analysis.report.words import Words
 
 SECTIONS = (
@@ -47,6 +49,12 @@ SECTIONS = (
     "methods",
     "footer",
 )
+# The Renstra view (sections/renstra.py): not in a standard report without a plan table; after
+# the targets section when a plan table is given; right after the summary, what the reader came
+# for, in the Renstra template (`template="renstra"`). No section is left out: every other one is
+# evidence a Renstra's chapters draw on (data, trends, root causes, peers, SPM, kecamatan).
+RENSTRA_AFTER = {"standard": "targets", "renstra": "summary"}
+TEMPLATES = tuple(RENSTRA_AFTER)
 
 
 @dataclass
@@ -69,11 +77,20 @@ class DistrictReport:
         processed_dir: str | None = None,
         spm_file: str | None = None,
         units_file: str | None = None,
+        template: str = "standard",
+        plan_file: str | None = None,
     ) -> DistrictReport:
         """The report of `district` (any spelling or code) in `lang` ("id" or "en"), its gaps
-        measured against `reference` ("national", "province" or "peers")."""
+        measured against `reference` ("national", "province" or "peers"). `plan_file` (a plan
+        table, params/targets/README.md) adds the Renstra view; its targets are the district's
+        targets everywhere in the report, with those of `targets_file`. `template` "renstra"
+        puts the Renstra view first (RENSTRA_AFTER)."""
+        if template not in TEMPLATES:
+            raise ValueError(f"template must be one of {', '.join(TEMPLATES)}, not {template!r}")
         folder = Path(processed_dir) if processed_dir else PROCESSED_DIR
-        targets = (Path(targets_file),) if targets_file else ()
+        files = [Path(f) for f in (targets_file, plan_file) if f]
+        # one file given as both is read once (reading it twice would quarantine every row)
+        targets = tuple(dict.fromkeys(f.resolve() for f in files))
         ctx = Context.load(folder, targets)
         code = ctx.registry.resolve(district).code
         parameters = {
@@ -85,11 +102,26 @@ class DistrictReport:
             "spm_file": spm_file,
             "units_file": units_file,
         }
+        if template != "standard" or plan_file:  # the footer lists them only when used
+            parameters.update(template=template, plan_file=plan_file)
         report = cls(ctx, code, lang, reference, parameters)
         report.explanations = {ind: explain(ctx, code, ind, reference) for ind in PIP_INDICATORS}
         return report
 
     # -- what the sections read ----------------------------------------------------------------
+    @property
+    def template(self) -> str:
+        return self.parameters.get("template") or "standard"
+
+    @property
+    def section_names(self) -> tuple[str, ...]:
+        """The sections in reading order: SECTIONS, with the Renstra view where the template puts
+        it when the report has a plan table or the Renstra template."""
+        if self.template == "standard" and not self.parameters.get("plan_file"):
+            return SECTIONS
+        after = SECTIONS.index(RENSTRA_AFTER[self.template]) + 1
+        return (*SECTIONS[:after], "renstra", *SECTIONS[after:])
+
     @property
     def district(self):
         return self.ctx.registry.get(self.district_code)
@@ -174,6 +206,14 @@ class DistrictReport:
     def root_cause_rows(self, certain_only: bool = False) -> pd.DataFrame:
         return explained.root_cause_rows(self.explanations, certain_only)
 
+    @cached_property
+    def renstra_view(self) -> RenstraView:
+        """analysis.renstra frames of this district from its targets (plan table), the
+        associated factors read from this report's explanations."""
+        return renstra_view(
+            self.ctx, self.district_code, reference=self.reference, explained=self.explanations
+        )
+
     # -- sections ----------------------------------------------------------------------------
     def header(self) -> Section:
         return overview.header(self)
@@ -208,6 +248,17 @@ class DistrictReport:
     def within_district(self) -> Section:
         return local.within_district(self)
 
+    def renstra(self) -> Section:
+        return renstra_section.renstra(self)
+
+    def renstra_after(self, name: str) -> Section | None:
+        """The Renstra view if this report places it right after section `name`, else None (the
+        notebook asks at both places; a cell showing None shows nothing)."""
+        names = self.section_names
+        if "renstra" in names and names.index("renstra") == names.index(name) + 1:
+            return self.renstra()
+        return None
+
     def follow_up(self) -> Section:
         return rootcause.follow_up(self)
 
@@ -219,4 +270,4 @@ class DistrictReport:
 
     def all_sections(self) -> list[Section]:
         """Every section in reading order (what a PDF, Word or slide writer walks)."""
-        return [getattr(self, name)() for name in SECTIONS]
+        return [getattr(self, name)() for name in self.section_names]

@@ -17,6 +17,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from datetime import date
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -25,16 +27,30 @@ from matplotlib.figure import Figure
 
 from analysis.catalogue import PIP_INDICATORS
 from analysis.explain import Context
+from analysis.followup.store import FOLLOWUP_DIR
 from analysis.paths import PROCESSED_DIR
+from analysis.quality import quality_flags
 from analysis.ranking import district_ranks
+from analysis.report.frames import capaian as capaian_frames
 from analysis.report.frames import province as frames
 from analysis.report.model import Chart, Column, Section, Table
+from analysis.report.sections import capaian as capaian_section
 from analysis.report.sections import inequality as inequality_section
-from analysis.report.sections import overview
+from analysis.report.sections import overview, province_followup
 from analysis.report.sections import province as sections
 from analysis.report.words import Words
 
-SECTIONS = ("header", "ranked_table", "heatmap", "maps", "attention", "inequality", "footer")
+SECTIONS = (
+    "header",
+    "ranked_table",
+    "plan_evaluation",
+    "heatmap",
+    "maps",
+    "attention",
+    "inequality",
+    "followup",
+    "footer",
+)
 
 
 @dataclass
@@ -45,16 +61,27 @@ class ProvinceReport:
     parameters: dict[str, Any]
     ranks: dict[str, pd.DataFrame] = field(default_factory=dict)  # national rank tables
     years: dict[str, int | None] = field(default_factory=dict)
+    as_of: date = field(default_factory=date.today)  # overdue follow-up actions: as of this day
+    followup_dir: Path = FOLLOWUP_DIR
 
     @classmethod
     def load(
-        cls, province: str, lang: str = "id", processed_dir: str | None = None
+        cls,
+        province: str,
+        lang: str = "id",
+        processed_dir: str | None = None,
+        targets_file: str | None = None,
     ) -> ProvinceReport:
-        """The overview of `province` (any spelling in params/provinces.yaml, or BPS code)."""
+        """The overview of `province` (any spelling in params/provinces.yaml, or BPS code);
+        `targets_file` is a target table of its kab/kota (params/targets/README.md): each is
+        evaluated against its own plan, the others against the national defaults."""
         folder = Path(processed_dir) if processed_dir else PROCESSED_DIR
-        ctx = Context.load(folder)
+        targets = (Path(targets_file).resolve(),) if targets_file else ()
+        ctx = Context.load(folder, targets)
         code = ctx.registry.province_code(str(province))
         parameters = {"province": province, "lang": lang, "processed_dir": processed_dir}
+        if targets_file:  # the footer lists it only when given
+            parameters["targets_file"] = targets_file
         report = cls(ctx, code, lang, parameters)
         for ind in PIP_INDICATORS:
             ranked = district_ranks(ctx.preferred, ctx.registry, ind, catalogue=ctx.catalogue)
@@ -140,7 +167,24 @@ class ProvinceReport:
         return frames.attention_frame(self.prov, self.ranked_frame())
 
     def inequality_frame(self) -> pd.DataFrame:
-        return frames.inequality_frame(self.prov, {c: self.name(c) for c in self.codes})
+        """analysis.welfare_inequality: ranked by poverty, readable measures."""
+        return frames.inequality_frame(self.prov)
+
+    @cached_property
+    def evaluation(self) -> pd.DataFrame:
+        """Every kab/kota × PIP indicator × year against its target (analysis.plan_eval)."""
+        return capaian_frames.province_evaluation(self.ctx, self.codes)
+
+    @cached_property
+    def quality_flags(self) -> pd.DataFrame:
+        """analysis.quality flags of the province's PIP values (the outlier rule compares the
+        province's kab/kota with each other)."""
+        return quality_flags(self.ctx.preferred, self.codes, PIP_INDICATORS, self.ctx.catalogue)
+
+    @cached_property
+    def behind(self) -> pd.DataFrame:
+        """Per kab/kota: indicators behind target, those behind on two or more first."""
+        return capaian_frames.behind(self.evaluation)
 
     def older_value(self, code: str, indicator: str) -> tuple[float, int] | None:
         """The district's newest value before the indicator's year, if it has none that year."""
@@ -155,6 +199,9 @@ class ProvinceReport:
     def ranked_table(self) -> Section:
         return sections.ranked_table(self)
 
+    def plan_evaluation(self) -> Section:
+        return capaian_section.plan_evaluation(self)
+
     def heatmap(self) -> Section:
         return sections.heatmap(self)
 
@@ -166,6 +213,9 @@ class ProvinceReport:
 
     def inequality(self) -> Section:
         return inequality_section.inequality(self)
+
+    def followup(self) -> Section:
+        return province_followup.followup(self)
 
     def footer(self) -> Section:
         return overview.footer(self.ctx, self.parameters, self.lang)

@@ -13,9 +13,8 @@ import pandas as pd
 
 from analysis.catalogue import PIP_INDICATORS
 from analysis.explain import Context
-from analysis.inequality import slope_index, spread
+from analysis.welfare_inequality import poverty_rank, welfare_inequality_frame, welfare_values
 
-GRDP = "grdp_per_capita"
 BOTTOM_QUARTER = 0.75  # bottom quarter: province rank > 3/4 of the districts ranked
 MIN_FOR_QUARTER = 4  # fewer districts with a value: no "quarter" to speak of
 MIN_ATTENTION_INDICATORS = 2  # bottom quarter on at least this many PIP indicators
@@ -43,11 +42,6 @@ class Province:
     def values(self, indicator: str) -> pd.Series:
         """Each district's value in the indicator's year (NaN: none)."""
         return self.province_ranks(indicator)["value"].reindex(list(self.codes)).astype(float)
-
-    def grdp(self, year: int | None) -> pd.Series:
-        p = self.ctx.preferred
-        rows = p[(p["indicator"] == GRDP) & (p["year"] == year)]
-        return rows.set_index("district_code")["value"].reindex(list(self.codes)).astype(float)
 
 
 def ranked_frame(prov: Province, names: Mapping[str, str]) -> pd.DataFrame:
@@ -169,61 +163,32 @@ def attention_frame(prov: Province, ranked: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def inequality_frame(prov: Province, names: Mapping[str, str]) -> pd.DataFrame:
-    """Per PIP indicator: n, min, max, range, best and worst value and district (direction
-    respected), ratio best / worst, coefficient of variation (sample SD / mean) and the slope
-    index of inequality on GRDP per capita of the same year, with its 95 % interval."""
-    rows = []
-    for ind in PIP_INDICATORS:
-        values = prov.values(ind).dropna()
-        year = prov.years[ind]
-        row: dict[str, Any] = {
-            "indicator": ind,
-            "year": year,
-            **spread(values, prov.direction(ind)),
-        }
-        for side in ("best", "worst"):
-            if f"{side}_code" in row:
-                row[f"{side}_district"] = names[row[f"{side}_code"]]
-        sii = slope_index(values, prov.grdp(year))
-        row.update(sii=sii["slope"], sii_low=sii["ci_low"], sii_high=sii["ci_high"], sii_n=sii["n"])
-        rows.append(row)
-    return pd.DataFrame(rows).reindex(columns=INEQUALITY_COLUMNS)
-
-
-INEQUALITY_COLUMNS = [
-    "indicator",
-    "year",
-    "n",
-    "min",
-    "max",
-    "range",
-    "best",
-    "best_code",
-    "best_district",
-    "best_ties",
-    "worst",
-    "worst_code",
-    "worst_district",
-    "worst_ties",
-    "ratio",
-    "cv",
-    "sii",
-    "sii_low",
-    "sii_high",
-    "sii_n",
-]
+def inequality_frame(prov: Province) -> pd.DataFrame:
+    """Per PIP indicator, in the year the overview shows: best and worst district, their
+    difference and a ratio worded by the indicator's direction, the poorest third against the
+    least-poor third and the slope index of inequality on the poverty rank
+    (analysis.welfare_inequality: districts ranked by the poverty rate, a measure of households'
+    welfare, not by GRDP, which in mining districts follows output that does not reach them)."""
+    return welfare_inequality_frame(
+        prov.ctx.preferred, list(prov.codes), prov.ctx.catalogue, PIP_INDICATORS, dict(prov.years)
+    )
 
 
 def sii_points(prov: Province, frame: pd.DataFrame) -> pd.DataFrame:
-    """The points behind each SII line: per indicator and district, value, GRDP per capita and
-    its fractional rank x, with the fitted line's intercept and slope."""
+    """The points behind each SII line: per indicator and district, value, poverty rate and its
+    fractional rank x (0 = least poor, 1 = poorest), with the fitted line's intercept and
+    slope."""
     parts = []
     for r in frame.to_dict("records"):
-        sii = slope_index(prov.values(r["indicator"]).dropna(), prov.grdp(r["year"]))
-        data = sii["frame"].rename_axis("district_code").reset_index()
-        parts.append(
-            data.assign(indicator=r["indicator"], intercept=sii["intercept"], slope=sii["slope"])
+        if r["year"] is None or pd.isna(r["year"]):
+            continue
+        values = prov.values(r["indicator"]).dropna()
+        poverty = welfare_values(
+            prov.ctx.preferred, list(prov.codes), r["welfare_indicator"], r["welfare_year"]
         )
-    columns = ["indicator", "district_code", "value", "grdp", "x", "intercept", "slope"]
+        data = poverty_rank(values, poverty).rename_axis("district_code").reset_index()
+        parts.append(
+            data.assign(indicator=r["indicator"], intercept=r["sii_intercept"], slope=r["sii"])
+        )
+    columns = ["indicator", "district_code", "value", "poverty", "x", "intercept", "slope"]
     return pd.concat(parts, ignore_index=True)[columns] if parts else pd.DataFrame(columns=columns)

@@ -135,9 +135,12 @@ def ranked_table(r: ProvinceReport) -> Section:
         if tg is not None
     ]
     if listed:
-        blocks.append(Text.of(w.t("prov_target_note"), "note"))
+        own = any(r.ctx.targets.applicable_plan(c, i) for c in r.codes for i in PIP_INDICATORS)
+        blocks.append(Text.of(w.t("prov_target_note_own" if own else "prov_target_note"), "note"))
         blocks.append(Bullets(tuple(listed)))
-    missing = [w.label(i) for i, tg in targets.items() if tg is None]
+    missing = [
+        w.label(i) for i, tg in targets.items() if tg is None and not frames.has_target(r.prov, i)
+    ]
     if missing:
         blocks.append(Text.of(w.t("prov_no_target", labels=", ".join(missing)), "note"))
     return Section("ranked", w.t("prov_sec_table"), blocks, r.lang)

@@ -148,3 +148,37 @@ def test_the_in_process_floor_shows_the_sections_the_kernel_shows(fresh, paramet
     ]
     assert len(shown) == len(kernel) > 10
     assert [PICTURES.sub("", s) for s in shown] == [PICTURES.sub("", k) for k in kernel]
+
+
+@pytest.mark.parametrize(
+    "cell",
+    [
+        "class Broken:\n    def _repr_html_(self):\n"
+        "        raise ValueError('no pace')\n\nBroken()\n",
+        "import traceback\ntry:\n    raise ValueError('no pace')\nexcept ValueError:\n"
+        "    traceback.print_exc()\n",
+    ],
+    ids=["display error", "traceback printed"],
+)
+def test_an_error_in_a_cell_fails_the_render(tmp_path, cell):
+    """A display method that raises, or a traceback a library prints and swallows: the report
+    fails instead of showing the error to its reader (the batch counts it as failed)."""
+    from analysis.errors import AnalysisError
+    from analysis.report.render import render
+
+    notebook = tmp_path / "broken.py"
+    notebook.write_text(
+        "# %% tags=['parameters']\nx = 1\n\n# %%\n" + cell,
+        encoding="utf-8",
+    )
+    with pytest.raises(AnalysisError, match=r"broken.py.* cell .*ValueError: no pace"):
+        render(
+            notebook,
+            {},
+            tmp_path / "out.html",
+            tmp_path / "x.ipynb",
+            title="t",
+            lang="id",
+            engine="nbconvert",
+        )
+    assert not (tmp_path / "out.html").exists()

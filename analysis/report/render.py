@@ -249,6 +249,21 @@ def execute_warm(
         raise
 
 
+PRINTED_ERROR = re.compile(r"Traceback \(most recent call last\)|^\w*(?:Error|Exception): ", re.M)
+
+
+def check_outputs(nb: nbformat.NotebookNode, notebook: Path) -> None:
+    """A cell that ran but printed a traceback (IPython catches an error raised while displaying
+    a value and prints it instead of failing the cell) is a failed report, never a page that shows
+    a traceback to its reader."""
+    for i, cell in enumerate(nb.cells):
+        for output in cell.get("outputs", []):
+            text = output.get("text", "") if output.get("output_type") == "stream" else ""
+            if output.get("name") == "stderr" and PRINTED_ERROR.search(text):
+                last = [line for line in text.strip().splitlines() if line.strip()][-1]
+                raise AnalysisError(f"{notebook.name}, cell {i}: an error was printed: {last}")
+
+
 @cache
 def _templates() -> Environment:
     return Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape())
@@ -355,6 +370,7 @@ def render(
         nb = execute_warm(notebook, parameters, executed, skip)
     else:
         nb = execute(notebook, parameters, executed, skip_tags=skip)
+    check_outputs(nb, notebook)
     if engine == "quarto":
         html = to_html_quarto(executed, out_html)
     else:

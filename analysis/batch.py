@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from analysis import __version__
+from analysis.followup.store import store_version
 from analysis.paths import PACKAGE_DIR, PROCESSED_DIR, PROJECT_ROOT, REPORTS_DIR
 from analysis.regions import District
 
@@ -176,6 +177,8 @@ def plan(
             mine["target_rows"] = own
         if plan_rows is not None and (own := _rows_of(plan_rows, d.code)):
             mine["plan_rows"] = own
+        if followup := store_version(d.code):  # a newly imported plan re-renders the report
+            mine["followup"] = followup
         for lang in langs:
             parameters = {
                 "district": d.code,

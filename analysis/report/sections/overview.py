@@ -19,6 +19,8 @@ if TYPE_CHECKING:
     from analysis.report.district import DistrictReport
 
 MAX_MESSAGES = 9
+# verdicts that judge nothing: the card says why (the same sentence as the targets section)
+VERDICTS_WITH_REASON = ("insufficient_data", "no_data_since", "not_comparable")
 
 
 def header(r: DistrictReport) -> Section:
@@ -271,10 +273,16 @@ def _card(r: DistrictReport, row: dict[str, Any]) -> Card:
     status = None
     if isinstance(row["status"], str):
         status = (row["status"], w.t(f"status_{row['status']}"))
-    note = None
+    notes = []
+    verdict = explained_trends.verdicts(r.explanations).get(ind)
+    if verdict is not None and verdict.status in VERDICTS_WITH_REASON:
+        from analysis.explain_text import verdict_text
+
+        notes.append(verdict_text(verdict, r.lang))
     if isinstance(row["low_precision"], tuple) and row["low_precision"]:
         why = ", ".join(w.t(f"low_precision_{f}") for f in row["low_precision"])
-        note = w.t("card_low_precision", why=why)
+        notes.append(w.t("card_low_precision", why=why))
+    note = " ".join(notes) or None
     return Card(
         w.label(ind),
         w.num(row["value"], 1),

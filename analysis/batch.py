@@ -33,6 +33,7 @@ from typing import Any
 
 from analysis.children import die_with, peak_mb
 from analysis.fingerprint import fingerprint
+from analysis.followup.store import store_version
 from analysis.paths import PROCESSED_DIR, PROJECT_ROOT, REPORTS_DIR
 from analysis.regions import District
 
@@ -197,6 +198,8 @@ def plan(
             mine["target_rows"] = own
         if plan_rows is not None and (own := _rows_of(plan_rows, d.code)):
             mine["plan_rows"] = own
+        if followup := store_version(d.code):  # a newly imported plan re-renders the report
+            mine["followup"] = followup
         for lang in langs:
             parameters = {
                 "district": d.code,

@@ -49,12 +49,15 @@ def year_text(c: Contribution, lang: str) -> str:
 
 
 def _reference_years(c: Contribution, lang: str) -> str:
+    """The years a reference mean mixes, and "rata-rata geometrik" for a log-scale driver."""
     r = c.reference
     if r is None or r.year_min is None:
         return ""
     if r.year_min == r.year_max:
-        return str(r.year_min)
-    return t("years_range", lang, first=r.year_min, last=r.year_max)
+        years = str(r.year_min)
+    else:
+        years = t("years_range", lang, first=r.year_min, last=r.year_max)
+    return f"{years}; {t('mean_geometric', lang)}" if r.mean_kind == "geometric" else years
 
 
 def _status(c: Contribution, lang: str) -> str:

@@ -55,10 +55,15 @@ report.header()
 
 # %% [markdown] tags=["remove-cell"]
 # ## Executive summary
-# At most six sentences: the weakest national rank among the four PIP indicators, each
-# indicator's gap to the reference, the root causes whose interval excludes zero and that make
-# at least 5 % of their gap (with the OPD that owns them), indicators mostly unexplained by the
-# measured drivers, target verdicts, and indicators without data.
+# In the order a reader needs it: first, plainly, the indicators whose gap the measured factors
+# do not explain (the unexplained part is the larger one); then the suspected root causes —
+# only levers an OPD owns that are consistent across every model variant (province fixed
+# effects, pooled OLS, spatial error; Holm-corrected), with the expected sign, on which the
+# district is worse — or, when there is none, that the data cannot point to a root cause and
+# what that means; the levers to verify in the workshop (descriptive gaps to comparable
+# districts); the previous meeting's actions by status; the weakest rank; the gaps; the target
+# verdicts; indicators without data. Context (density, GRDP, kota, province) and strengths are
+# never named as causes.
 
 # %%
 report.summary()
@@ -122,8 +127,16 @@ maps.data
 
 # %% [markdown] tags=["remove-cell"]
 # ## Root causes (*akar masalah*)
-# Each indicator's gap to the reference split by driver (cross-district regression coefficient
-# times the driver gap) with 95 % intervals, and the OPD responsible. Associations, not causes.
+# First what the data can and cannot tell. Per indicator: gap = explained (the main model's
+# prediction for the district minus its mean prediction over the reference, with an interval
+# from the full coefficient covariance) + unexplained (the district's own residual, with its
+# prediction interval); when the unexplained part is the larger one that is said first, with the
+# data that would help. Each part is worded by its status: *dugaan akar masalah*, *belum
+# terbukti*, *kekuatan*, *perlu dicek di lokakarya* (a descriptive gap to the structural peers,
+# never an effect), consistent but of the unexpected sign (never a root cause), context (no
+# OPD). The chart's bars — levers, context, kota, province, unexplained — add up to the gap.
+# For log-scale drivers (density, GRDP, staff ratios) the reference is the geometric mean, the
+# scale the contribution is measured on. Associations, not causes.
 
 # %%
 root_causes = report.root_causes()
@@ -134,8 +147,11 @@ root_causes.data
 
 # %% [markdown] tags=["remove-cell"]
 # ## Peers, positive deviants, targets
-# Structurally similar districts and the ones doing clearly better, what differs in their
-# drivers; then each indicator's trend projected to its target year.
+# Structurally similar districts; the positive deviants among them are those doing better than
+# the model predicts for their own context (by residual), with the levers on which they are
+# better than the district. Then each indicator's trend — one series only (SKI 2023 is not a
+# third SSGI point), at least 3 points — projected to its target year, and the verdict with its
+# reason (*data belum cukup*, *tidak ada data sejak YYYY*, series not comparable).
 
 # %%
 peers = report.peers()
@@ -169,9 +185,16 @@ report.spm()
 report.within_district()
 
 # %% [markdown] tags=["remove-cell"]
-# ## Follow-up plan and methods
-# The main root causes with their OPD, to be completed at the workshop (action, person in
-# charge, deadline); the data sources, models and coefficients behind every number.
+# ## Follow-up of the previous meeting, the new plan, methods
+# What became of the last stored plan (`python -m analysis followup import`): each action's
+# status, overdue flags, its indicator's latest value against the baseline, and the rows the
+# import set aside. It stands before the new plan so the workshop can carry each action over,
+# drop it or revise it. The new plan has one row per suspected root cause and per lever to
+# verify (never context, never a lever on which the district is better); its Excel download is
+# the workbook the import reads back. Methods: every model variant side by side.
+
+# %%
+report.previous_followup()
 
 # %%
 follow_up = report.follow_up()

@@ -73,8 +73,36 @@ def test_parts_are_coefficient_times_driver_difference(fitted, catalogue):
             continue
         z = main.standardize(c.driver, sample[c.driver].astype(float))
         assert c.value == pytest.approx(main.beta[c.driver] * (z["D000"] - z.mean()), rel=1e-9)
-        assert c.reference.value == pytest.approx(sample[c.driver].mean())
+        raw = sample[c.driver].astype(float)
+        if main.summary().at[c.driver, "transform"] == "log1p":
+            # the reference on the model's scale: the mean the contribution is measured from
+            assert c.reference.mean_kind == "geometric"
+            assert c.reference.value == pytest.approx(np.expm1(np.log1p(raw).mean()), rel=1e-9)
+        else:
+            assert c.reference.mean_kind == "arithmetic"
+            assert c.reference.value == pytest.approx(raw.mean(), rel=1e-9)
         assert {v.variant for v in c.variants} <= set(fitted.variants)
+
+
+def test_log1p_reference_is_on_the_model_scale_and_agrees_with_the_side(fitted, catalogue):
+    """A skewed driver (GRDP, density, staff ratios) enters as log(1 + x): the arithmetic mean of
+    the raw values can lie on the other side of the district than the mean the contribution is
+    measured from. The reference shown is the back-transformed mean, so the district's side,
+    the sign of its driver difference and the contribution's sign agree."""
+    refs = [code(i) for i in range(N)]
+    sample = fitted.main.sample.set_index("district_code")
+    raw = sample["grdp_per_capita"].astype(float)
+    geometric = float(np.expm1(np.log1p(raw).mean()))
+    assert geometric < raw.mean()  # skewed: the two means differ
+    # a district between the two means: above the model-scale mean, below the arithmetic one
+    between = raw[(raw > geometric) & (raw < raw.mean())].index
+    assert len(between), "the synthetic GRDP has a district between the two means"
+    d = decompose(fitted, between[0], refs, "national", catalogue)
+    part = next(c for c in d.parts if c.driver == "grdp_per_capita")
+    assert part.reference.value == pytest.approx(geometric, rel=1e-9)
+    assert part.district.value > part.reference.value
+    beta = float(fitted.main.beta["grdp_per_capita"])
+    assert np.sign(part.value) == np.sign(beta)  # driver above the reference on the model scale
 
 
 def test_explained_interval_uses_the_full_covariance(fitted, catalogue):

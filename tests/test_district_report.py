@@ -26,6 +26,7 @@ SECTIONS = [
     "sec_targets",
     "sec_spm",
     "sec_units",
+    "sec_previous",
     "sec_followup",
     "sec_methods",
 ]
@@ -162,9 +163,10 @@ def test_card_and_root_cause_numbers_equal_analysis(rendered, ctx):
         assert fmt_number(ex.latest["value"], lang, 1) in text
         if ex.decomposition is not None:
             d = ex.decomposition
-            assert f"{t('gap', lang)}: {fmt_number(d.gap, lang, 2, signed=True)}" in text
-            for c in d.contributions:
+            assert f"{t('gap', lang).lower()} {fmt_number(d.gap, lang, 2, signed=True)}" in text
+            for c in d.parts:  # levers, context, kota and the province's part
                 assert fmt_number(c.value, lang, 2, signed=True) in text
+            assert fmt_number(d.unexplained, lang, 2, signed=True) in text
     assert "bukan bukti sebab-akibat" in text
     # no district targets given: the national default is used, and the report says so
     assert "target nasional" in text

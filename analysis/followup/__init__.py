@@ -3,6 +3,7 @@ district, imported before the next meeting, and shown again in the next report.
 
     plan_frame(code, candidates, panel=…, targets=…)   -> the plan (one row per action)
     plan_workbook(plan, district_code=…, timestamp=…)  -> the XLSX the district fills in
+    plan_csv(plan, lang)                               -> the same plan as CSV
     read_filled_plan(path, district_code=…, catalogue=…) -> checked rows + quarantine
     store_meeting(filled, district_code=…, meeting=…)  -> data/followup/<code>/<meeting>/
     previous_meeting(code, as_of)                      -> actions, history, quarantine
@@ -18,6 +19,7 @@ from analysis.followup.plan import (
     STORED_COLUMNS,
     PlanCandidate,
     plan_columns,
+    plan_csv,
     plan_frame,
     plan_workbook,
     status_label,
@@ -58,6 +60,7 @@ __all__ = [
     "overdue",
     "parse_meeting",
     "plan_columns",
+    "plan_csv",
     "plan_frame",
     "plan_workbook",
     "previous_meeting",

@@ -259,10 +259,7 @@ def plan_workbook(
     (district, data version, how to fill it in). `timestamp` dates the document; pass the data
     version's build date."""
     catalogue = catalogue or load_catalogue()
-    shown = plan.copy()
-    shown["status"] = shown["status"].map(lambda s: status_label(s, lang) if s in STATUSES else s)
-    titles = source_titles()
-    shown["baseline_source"] = shown["baseline_source"].map(lambda s: titles.get(s, s))
+    shown = _as_shown(plan, lang)
     about = _about(district_code, district_name, data_version, timestamp, lang)
     sheets = [
         Sheet(
@@ -286,6 +283,25 @@ def plan_workbook(
         title=f"{t('fu_sheet_plan', lang)} — {district_name}",
         properties=_properties(district_code, district_name, data_version, lang),
     )
+
+
+def _as_shown(plan: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The plan as the district sees it: status labels, source titles."""
+    shown = plan.copy()
+    shown["status"] = shown["status"].map(lambda s: status_label(s, lang) if s in STATUSES else s)
+    titles = source_titles()
+    shown["baseline_source"] = shown["baseline_source"].map(lambda s: titles.get(s, s))
+    return shown
+
+
+def plan_csv(plan: pd.DataFrame, lang: str = "id") -> bytes:
+    """The plan as CSV (UTF-8 with a byte-order mark, for Excel): the workbook's columns, headers
+    and labels, deadlines as YYYY-MM-DD, so that a filled CSV reads back like the workbook."""
+    shown = _as_shown(plan, lang)[list(PLAN_COLUMNS)]
+    deadline = pd.to_datetime(shown["deadline"])
+    shown["deadline"] = deadline.dt.strftime("%Y-%m-%d").where(deadline.notna(), "")
+    shown.columns = [header(c, lang) for c in PLAN_COLUMNS]
+    return shown.to_csv(index=False, lineterminator="\n").encode("utf-8-sig")
 
 
 def _about(code, name, data_version, timestamp, lang) -> pd.DataFrame:

@@ -35,7 +35,7 @@ import pandas as pd
 
 from analysis.catalogue import Catalogue
 from analysis.errors import AnalysisError
-from analysis.models.design import CONST
+from analysis.models.design import CONST, transform_values
 from analysis.models.outcome import OutcomeFit
 from analysis.models.results import (
     Contribution,
@@ -84,6 +84,7 @@ class _Frame:
         self.x_province_mean = self.x.groupby(self.province).transform("mean")
         self.n_province = self.province.map(self.province.value_counts())
         self.tables = {v: m.table.set_index("term") for v, m in fit.variants.items()}
+        self.transforms = main.table.set_index("term")["transform"].fillna("").to_dict()
         self.provenance = {
             var: rows.set_index("district_code")
             for var, rows in fit.provenance.groupby("variable", sort=False)
@@ -160,20 +161,32 @@ def _district_value(frame: _Frame, term: str, d: str) -> DistrictValue:
     return DistrictValue(float(frame.sample.at[d, term]), year, source, den_year, den_source)
 
 
+def model_scale_mean(values: pd.Series, transform: str | None) -> tuple[float, str]:
+    """The mean of raw driver values on the scale the model uses, back in driver units, and its
+    kind: for log1p drivers expm1(mean(log1p(x))) ("geometric"), else the arithmetic mean. The
+    contribution is beta times the difference of the transformed values, so only this mean says
+    on which side of the reference the district is in the model's eyes."""
+    values = values.astype(float)
+    if transform == "log1p":
+        return float(np.expm1(np.log1p(values).mean())), "geometric"
+    return float(values.mean()), "arithmetic"
+
+
 def _reference_value(frame: _Frame, term: str, group: list[str]) -> ReferenceValue:
-    values = frame.sample.loc[group, term].astype(float)
+    value, kind = model_scale_mean(frame.sample.loc[group, term], frame.transforms.get(term))
     prov = frame.provenance.get(term)
     rows = prov.reindex(group).dropna(subset=["year"]) if prov is not None else None
     if rows is None:
         rows = pd.DataFrame(columns=["year", "source", "denominator_year"])
     years = rows["year"].dropna().astype(int)
     return ReferenceValue(
-        value=float(values.mean()),
-        n=len(values),
+        value=value,
+        n=len(group),
         year_min=int(years.min()) if len(years) else None,
         year_max=int(years.max()) if len(years) else None,
         sources=tuple(sorted(rows["source"].dropna().unique())),
         denominator_years=tuple(sorted(rows["denominator_year"].dropna().astype(int).unique())),
+        mean_kind=kind,
     )
 
 
@@ -221,10 +234,13 @@ def _peer_check(frame: _Frame, term: str, d: str, peers: list[str], direction: s
     peers = [p for p in peers if p in frame.sample.index and p != d]
     if not peers:
         return None
-    sd = float(frame.sample[term].astype(float).std(ddof=1))
+    transform = frame.transforms.get(term)
+    scaled = transform_values(frame.sample[term].astype(float), transform or None)
+    sd = float(scaled.std(ddof=1))
     mine = float(frame.sample.at[d, term])
-    theirs = float(frame.sample.loc[peers, term].astype(float).mean())
-    diff_sd = _sign(direction) * (mine - theirs) / sd if sd > 0 else 0.0
+    theirs, kind = model_scale_mean(frame.sample.loc[peers, term], transform)
+    gap = float(scaled.at[d] - scaled.loc[peers].mean())  # model scale, as the contribution
+    diff_sd = _sign(direction) * gap / sd if sd > 0 else 0.0
     return PeerCheck(
         peer_value=theirs,
         peer_n=len(peers),
@@ -232,6 +248,7 @@ def _peer_check(frame: _Frame, term: str, d: str, peers: list[str], direction: s
         difference_sd=diff_sd,
         clearly_worse=diff_sd <= -CLEARLY_WORSE_SD,
         threshold_sd=CLEARLY_WORSE_SD,
+        mean_kind=kind,
     )
 
 

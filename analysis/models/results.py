@@ -54,7 +54,12 @@ class DistrictValue:
 
 @dataclass(frozen=True)
 class ReferenceValue:
-    """The mean of a driver over the reference districts, and the years and sources it mixes."""
+    """The mean of a driver over the reference districts, and the years and sources it mixes.
+
+    The mean is taken on the scale the model uses, so that it agrees with the contribution and
+    with the district's side: for a driver entering as log(1 + x) (`transform: log1p`: density,
+    GRDP, staff ratios) it is the back-transformed mean expm1(mean(log1p(x))) — the geometric
+    mean of 1 + x, less 1 — and `mean_kind` is "geometric"; otherwise the arithmetic mean."""
 
     value: float
     n: int
@@ -62,6 +67,7 @@ class ReferenceValue:
     year_max: int | None
     sources: tuple[str, ...] = ()
     denominator_years: tuple[int, ...] = ()
+    mean_kind: str = "arithmetic"  # arithmetic | geometric (see above)
 
     def to_dict(self) -> dict[str, Any]:
         out = asdict(self)
@@ -95,7 +101,8 @@ class VariantEstimate:
 class PeerCheck:
     """A descriptive comparison of a lever with the structural peers (for *perlu dicek di
     lokakarya*): no estimated effect, only the values. `clearly_worse`: worse than the peers'
-    mean by at least `threshold_sd` standard deviations of the driver across the model sample."""
+    mean by at least `threshold_sd` standard deviations of the driver across the model sample
+    (mean and SD on the model's scale: of log(1 + x) for a log1p driver)."""
 
     peer_value: float
     peer_n: int
@@ -103,6 +110,7 @@ class PeerCheck:
     difference_sd: float  # the same in SDs of the driver (signed: negative = worse)
     clearly_worse: bool
     threshold_sd: float
+    mean_kind: str = "arithmetic"  # the peers' mean on the model's scale (see ReferenceValue)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

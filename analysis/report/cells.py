@@ -50,7 +50,9 @@ def cell_text(col: Column, lang: str) -> Callable[[Any], str]:
         if col.year is not None:
             value, year = value
             shown = number_text(value, col, lang)
-            return shown if is_missing(year) else f"{shown} ({int(year)})"
+            if is_missing(year):
+                return shown
+            return f"{shown} ({year if isinstance(year, str) else int(year)})"
         if col.kind == "check":
             return CHECK if value else MISSING
         if col.numeric:

@@ -15,6 +15,7 @@ be missing, never estimated. Sections are built in `analysis.report.sections`, d
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -24,12 +25,15 @@ from matplotlib.figure import Figure
 
 from analysis.catalogue import PIP_INDICATORS
 from analysis.explain import Context, Explanation, explain
+from analysis.followup import FOLLOWUP_DIR, MeetingFollowup, previous_meeting
 from analysis.paths import PROCESSED_DIR
 from analysis.renstra import RenstraView, renstra_view
 from analysis.report.frames import district as district_frames
 from analysis.report.frames import explained
 from analysis.report.model import Chart, Column, Section, Table
 from analysis.report.sections import comparison, local, overview, rootcause
+from analysis.report.sections import followup as followup_section
+from analysis.report.sections import methods as methods_section
 from analysis.report.sections import renstra as renstra_section
 from analysis.report.words import Words
 
@@ -45,6 +49,7 @@ SECTIONS = (
     "targets",
     "spm",
     "within_district",
+    "previous_followup",
     "follow_up",
     "methods",
     "footer",
@@ -65,6 +70,8 @@ class DistrictReport:
     reference: str
     parameters: dict[str, Any]
     explanations: dict[str, Explanation] = field(default_factory=dict)
+    followup_dir: Path = FOLLOWUP_DIR
+    as_of: date = field(default_factory=date.today)
 
     @classmethod
     def load(
@@ -79,12 +86,15 @@ class DistrictReport:
         units_file: str | None = None,
         template: str = "standard",
         plan_file: str | None = None,
+        followup_dir: str | None = None,
+        as_of: date | None = None,
     ) -> DistrictReport:
         """The report of `district` (any spelling or code) in `lang` ("id" or "en"), its gaps
         measured against `reference` ("national", "province" or "peers"). `plan_file` (a plan
         table, params/targets/README.md) adds the Renstra view; its targets are the district's
         targets everywhere in the report, with those of `targets_file`. `template` "renstra"
-        puts the Renstra view first (RENSTRA_AFTER)."""
+        puts the Renstra view first (RENSTRA_AFTER). The previous meeting's plan is read from
+        `followup_dir` (default: data/followup) as of `as_of` (default: today)."""
         if template not in TEMPLATES:
             raise ValueError(f"template must be one of {', '.join(TEMPLATES)}, not {template!r}")
         folder = Path(processed_dir) if processed_dir else PROCESSED_DIR
@@ -105,6 +115,8 @@ class DistrictReport:
         if template != "standard" or plan_file:  # the footer lists them only when used
             parameters.update(template=template, plan_file=plan_file)
         report = cls(ctx, code, lang, reference, parameters)
+        report.followup_dir = Path(followup_dir) if followup_dir else FOLLOWUP_DIR
+        report.as_of = as_of or date.today()
         report.explanations = {ind: explain(ctx, code, ind, reference) for ind in PIP_INDICATORS}
         return report
 
@@ -145,6 +157,35 @@ class DistrictReport:
 
         panel = load_panel(self.processed_dir, include_flagged=True)
         return panel[panel["district_code"] == self.district_code]
+
+    @property
+    def usable_rows(self) -> pd.DataFrame:
+        """The district's panel rows that pass validation and the cross-source check."""
+        return self.own_rows[self.own_rows["flag"] == ""]
+
+    @cached_property
+    def followup(self) -> MeetingFollowup:
+        """The previous meeting's plan as of `as_of` (meeting None when nothing is stored)."""
+        return previous_meeting(
+            self.district_code,
+            self.as_of,
+            store_dir=self.followup_dir,
+            panel=self.usable_rows,
+            catalogue=self.ctx.catalogue,
+            lang=self.lang,
+        )
+
+    @property
+    def plan_timestamp(self) -> datetime:
+        """The follow-up workbook's document date: when the data version was built (the same
+        inputs give the same bytes; never "now")."""
+        from analysis.panel import read_version_file
+        from analysis.report.exports import document_timestamp
+
+        built = (read_version_file(self.processed_dir) or {}).get("built_at")
+        if built:
+            return datetime.fromisoformat(str(built)).replace(tzinfo=None)
+        return document_timestamp(self.ctx.data_version)
 
     @property
     def quarantine(self) -> pd.DataFrame:
@@ -201,10 +242,16 @@ class DistrictReport:
         return explained.gap_frame(self.explanations)
 
     def decomposition_frame(self, indicator: str) -> pd.DataFrame:
+        """Every part of one indicator's gap (levers, context, the unexplained rest)."""
         return explained.decomposition_frame(self.explanations[indicator])
 
-    def root_cause_rows(self, certain_only: bool = False) -> pd.DataFrame:
-        return explained.root_cause_rows(self.explanations, certain_only)
+    def root_cause_rows(self) -> pd.DataFrame:
+        """Suspected root causes only (consistent levers, the district worse)."""
+        return explained.root_cause_rows(self.explanations)
+
+    def plan_basis(self) -> pd.DataFrame:
+        """The follow-up plan's rows: root causes, then levers to verify in the workshop."""
+        return explained.plan_basis(self.explanations)
 
     @cached_property
     def renstra_view(self) -> RenstraView:
@@ -259,11 +306,14 @@ class DistrictReport:
             return self.renstra()
         return None
 
+    def previous_followup(self) -> Section:
+        return followup_section.previous_followup(self)
+
     def follow_up(self) -> Section:
-        return rootcause.follow_up(self)
+        return followup_section.follow_up(self)
 
     def methods(self) -> Section:
-        return rootcause.methods(self)
+        return methods_section.methods(self)
 
     def footer(self) -> Section:
         return overview.footer(self.ctx, self.parameters, self.lang)

@@ -64,8 +64,9 @@ def export_frame(table: Table) -> pd.DataFrame:
         else:
             out[name] = data[col.name]
         if col.year is not None:
-            out[f"{name} — {t('col_year', table.lang)}"] = _rounded(
-                data[col.year], Column(col.year, "", "year")
+            years = data[col.year]  # years, or text such as "2019, dibagi penduduk 2024"
+            out[f"{name} — {t('col_year', table.lang)}"] = (
+                years if years.dtype == object else _rounded(years, Column(col.year, "", "year"))
             )
     frame = pd.DataFrame(out)
     frame.index = range(len(frame))
@@ -149,7 +150,7 @@ def table_files(table: Table) -> dict[str, bytes]:
         return {}
     frame = export_frame(table)
     sheet = table.sheet or table.key
-    return {
+    files = {
         f"{table.file}.csv": csv_bytes(frame),
         f"{table.file}.xlsx": xlsx_bytes(
             frame,
@@ -158,6 +159,7 @@ def table_files(table: Table) -> dict[str, bytes]:
             formats=number_formats(table),
         ),
     }
+    return {**files, **{f"{table.file}.{ext}": data for ext, data in table.downloads.items()}}
 
 
 def chart_files(chart: Chart) -> dict[str, bytes]:

@@ -92,7 +92,8 @@ class Column:
     separator) | status (a code shown as a badge, label from `labels`) | check (True -> ✓) |
     interval (`name` holds the lower bound, `high` the upper: "0,09 … 0,30").
     labels: code -> label, for text and status columns holding codes ("dinsos" -> "Dinas Sosial").
-    year: a column whose year follows the value in parentheses ("73,3 (2023)").
+    year: a column whose year follows the value in parentheses ("73,3 (2023)"); it may hold
+      text instead ("30,5 (2019, dibagi penduduk 2024)"), carried as text in the downloads.
     tone: a column holding "worsens", "improves" or "" for each row (colours the cell).
     group: the label spanning adjacent columns of the same group (one indicator's columns).
     missing: the text for a missing value (default "–").
@@ -136,6 +137,9 @@ class Table:
     css: str = ""  # a layout hint for the HTML page ("coverage", "compact")
     group_notes: Mapping[str, str] = field(default_factory=dict)  # group label -> small print
     version: str = ""  # data version: the downloads' document date derives from it
+    # downloads made elsewhere, by extension ("xlsx" -> bytes): they replace the generic file of
+    # that kind (the follow-up plan's own workbook, which the import reads back)
+    downloads: Mapping[str, bytes] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         names = set(self.data.columns)

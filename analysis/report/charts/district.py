@@ -13,7 +13,6 @@ from analysis.report.charts.style import (
     GRID_MARGINS,
     NumberFormat,
     empty_panel,
-    label_margins,
     new_figure,
     number_axis,
     year_axis,
@@ -35,10 +34,13 @@ def trends_chart(
     legend: Mapping[str, str],
     no_data: str,
     number: NumberFormat,
+    series_labels: Mapping[str, str] | None = None,
 ) -> Figure:
     """A 2 x 2 grid, one panel per indicator of `titles`: the district's line over the province
     and national medians (frame of `frames.district.trend_table`). legend: district, province,
-    national."""
+    national. Where the series changes (SSGI to SKI 2023) the lines break, a dotted line marks
+    the first year of the new series with its label (`series_labels`), and the new series'
+    points are squares; a low-precision value carries a red cross."""
     fig, axes = new_figure(10, 6.4, 2, 2, GRID_MARGINS)
     for ax, ind in zip(axes.flat, titles, strict=True):
         part = trends[trends["indicator"] == ind]
@@ -46,54 +48,142 @@ def trends_chart(
         if part.empty:
             empty_panel(ax, no_data)
             continue
-        for column, key, style in (
-            ("national_median", "national", {"ls": "--", "marker": "."}),
-            ("province_median", "province", {"ls": "--", "marker": "."}),
-            ("district", "district", {"lw": 2.6, "marker": "o"}),
-        ):
-            shown = part.dropna(subset=[column]) if key == "district" else part
-            ax.plot(shown["year"], shown[column], color=COLORS[key], label=legend[key], **style)
+        segments = _series_segments(part)
+        for i, (series_id, seg) in enumerate(segments):
+            labelled = i == 0
+            for column, key, style in (
+                ("national_median", "national", {"ls": "--", "marker": "."}),
+                ("province_median", "province", {"ls": "--", "marker": "."}),
+                ("district", "district", {"lw": 2.6, "marker": "o" if i == 0 else "s"}),
+            ):
+                shown = seg.dropna(subset=[column]) if key == "district" else seg
+                ax.plot(
+                    shown["year"],
+                    shown[column],
+                    color=COLORS[key],
+                    label=legend[key] if labelled else None,
+                    **style,
+                )
+            if i > 0:
+                first = float(seg["year"].min()) - 0.5
+                ax.axvline(first, color=COLORS["muted"], ls=":", lw=1)
+                text = (series_labels or {}).get(series_id, series_id)
+                ax.annotate(
+                    text,
+                    (first, 0.98),
+                    xycoords=("data", "axes fraction"),
+                    xytext=(-3, 0),
+                    textcoords="offset points",
+                    fontsize=7.5,
+                    rotation=90,
+                    ha="right",
+                    va="top",
+                    color=COLORS["muted"],
+                )
+        low = part[part["low_precision"].fillna(False).astype(bool)]
+        ax.plot(low["year"], low["district"], "x", ms=10, mew=2, color=COLORS["worsens"])
         _panel_axes(ax, units[ind], number)
     axes.flat[0].legend(fontsize=8, loc="best")
     return fig
 
 
+def _series_segments(part: pd.DataFrame) -> list[tuple[str, pd.DataFrame]]:
+    """The panel's rows cut where the series changes (in year order)."""
+    part = part.sort_values("year")
+    series = part["series"].fillna("").tolist()
+    segments, start = [], 0
+    for i in range(1, len(series) + 1):
+        if i == len(series) or series[i] != series[start]:
+            segments.append((series[start], part.iloc[start:i]))
+            start = i
+    return segments
+
+
 def decomposition_chart(
     frame: pd.DataFrame,
-    driver_labels: Mapping[str, str],
-    unexplained: float,
-    unexplained_label: str,
+    labels: Mapping[str, str],
+    groups: Mapping[str, str],
+    total_label: str,
+    gap: float,
     axis_label: str,
     title: str,
     number: NumberFormat,
 ) -> Figure:
-    """Horizontal bars: each driver's contribution to the gap with its 95 % interval (red
-    worsens, green improves), and the unexplained rest in grey (`frames.explained`
-    decomposition_frame)."""
-    labels = [driver_labels[d] for d in frame["driver"]] + [unexplained_label]
-    values = [*frame["contribution"], unexplained]
-    colors = [COLORS["worsens"] if w else COLORS["improves"] for w in frame["worsens"]]
-    colors.append(COLORS["unexplained"])
-    height = 0.42 * len(labels) + 1.2
-    fig, ax = new_figure(9, height, margins=label_margins(labels, 8.5, 9, height))
-    y = list(range(len(labels)))[::-1]
-    ax.barh(y, values, color=colors)
-    ax.errorbar(
-        frame["contribution"],
-        y[:-1],
-        xerr=[frame["contribution"] - frame["ci_low"], frame["ci_high"] - frame["contribution"]],
-        fmt="none",
-        ecolor=COLORS["ink"],
-        elinewidth=1,
-        capsize=3,
-    )
+    """Horizontal bars that add up to the gap (`frames.explained.decomposition_frame`: levers,
+    context, the unexplained rest), under group headings (`groups`: levers, context, rest), and
+    the gap itself as a dark bar at the bottom. Lever bars are red when they widen the shortfall
+    and green when they narrow it, pale when the association is not consistent across the model
+    variants; context grey-blue; the unexplained rest grey. Lines: 95 % intervals (the
+    unexplained rest's is its prediction interval)."""
+    rows: list[tuple[str, float | None, str, float, float, bool]] = []
+    for group, part in (
+        ("levers", frame[frame["role"] == "lever"]),
+        ("context", frame[frame["role"] == "context"]),
+        ("rest", frame[frame["role"] == "unexplained"]),
+    ):
+        if part.empty:
+            continue
+        rows.append((groups[group], None, "heading", float("nan"), float("nan"), False))
+        for r in part.itertuples(index=False):
+            solid = bool(r.robust) and r.sign_as_expected is not False
+            rows.append(
+                (labels[r.driver], r.contribution, _part_colour(r), r.ci_low, r.ci_high, solid)
+            )
+    rows.append((total_label, gap, "ink", float("nan"), float("nan"), True))
+    names = [r[0] for r in rows]
+    height = 0.36 * len(rows) + 1.2
+    fig, ax = new_figure(9, height)  # constrained layout: labels of any length fit
+    y = list(range(len(rows)))[::-1]
+    for yy, (_name, value, colour, low, high, solid) in zip(y, rows, strict=True):
+        if value is None:
+            continue
+        alpha = 1.0 if solid or colour in ("national", "unexplained", "ink") else 0.45
+        ax.barh(yy, value, color=COLORS[colour], alpha=alpha, height=0.7)
+        if pd.notna(low) and pd.notna(high):
+            ax.errorbar(
+                value,
+                yy,
+                xerr=[[value - low], [high - value]],
+                fmt="none",
+                ecolor=COLORS["ink"],
+                elinewidth=1,
+                capsize=3,
+            )
+        end = value
+        if pd.notna(low) and pd.notna(high):
+            end = high if value >= 0 else low
+        ax.annotate(
+            number(value, 2, signed=True),
+            (end, yy),
+            xytext=(4 if value >= 0 else -4, 0),
+            textcoords="offset points",
+            ha="left" if value >= 0 else "right",
+            va="center",
+            fontsize=7.5,
+            color=COLORS["ink"],
+        )
     ax.axvline(0, color=COLORS["ink"], lw=0.8)
-    ax.set_yticks(y, labels, fontsize=8.5)
+    ax.set_yticks(y, names, fontsize=8.5)
+    for tick, row in zip(ax.get_yticklabels(), rows, strict=True):
+        if row[2] in ("heading", "ink"):
+            tick.set_fontweight("bold")
+    for yy, row in zip(y, rows, strict=True):
+        if row[2] == "heading" and yy != y[0]:
+            ax.axhline(yy + 0.5, color=COLORS["missing"], lw=0.8)
     ax.set_xlabel(axis_label, fontsize=9)
     ax.set_title(title, fontsize=10)
+    ax.margins(x=0.12)
     number_axis(ax.xaxis, number)
     ax.grid(axis="x", alpha=0.3)
     return fig
+
+
+def _part_colour(row) -> str:
+    if row.role == "context":
+        return "national"
+    if row.role == "unexplained":
+        return "unexplained"
+    return "worsens" if row.harmful else "improves"
 
 
 def projection_chart(
@@ -103,8 +193,10 @@ def projection_chart(
     no_data: str,
     number: NumberFormat,
 ) -> Figure:
-    """A 2 x 2 grid: observed values (dots), the linear trend with its 95 % prediction band to
-    the target year, and the target (star) (`frames.explained.projection_frame`)."""
+    """A 2 x 2 grid: observed values (dots; hollow: another series than the latest value's; a
+    red cross: low precision), the latest series' linear trend with its 95 % prediction band to
+    the target year where it has 3 points, and the target (star)
+    (`frames.explained_trends.projection_frame`)."""
     fig, axes = new_figure(10, 6.4, 2, 2, GRID_MARGINS)
     for ax, ind in zip(axes.flat, titles, strict=True):
         ax.set_title(titles[ind], fontsize=10)
@@ -113,7 +205,13 @@ def projection_chart(
             empty_panel(ax, no_data)
             continue
         seen = part.dropna(subset=["observed"])
-        ax.plot(seen["year"], seen["observed"], "o", color=COLORS["district"])
+        latest = seen["series"].iloc[-1] if len(seen) else None
+        own = seen[seen["series"] == latest] if latest is not None else seen
+        other = seen.drop(own.index)
+        ax.plot(own["year"], own["observed"], "o", color=COLORS["district"])
+        ax.plot(other["year"], other["observed"], "o", mfc="none", color=COLORS["district"])
+        low = seen[seen["low_precision"].fillna(False).astype(bool)]
+        ax.plot(low["year"], low["observed"], "x", ms=10, mew=2, color=COLORS["worsens"])
         line = part.dropna(subset=["trend"])
         ax.plot(line["year"], line["trend"], color=COLORS["district"], lw=1.4)
         band = part.dropna(subset=["low", "high"])

@@ -35,28 +35,50 @@ def series(ctx: Context, indicator: str, codes: list[str] | None = None) -> pd.D
 
 
 def trend_table(ctx: Context, district_code: str) -> pd.DataFrame:
-    """Per PIP indicator and year: the district's value and the province and national medians
-    (of every district with a value that year)."""
+    """Per PIP indicator and year: the district's value, the series it belongs to (or, in a year
+    without a district value, the series most districts' values belong to) and whether it is of
+    low precision; the province and national medians (of every district with a value that
+    year)."""
     rows = []
     prov = set(province_codes(ctx, district_code))
     for ind in PIP_INDICATORS:
         data = series(ctx, ind)
         if data.empty:
             continue
+        data = data.assign(
+            series=[
+                ctx.series.series_of(ind, s, y)
+                for s, y in zip(data["source"], data["year"], strict=True)
+            ]
+        )
         nat = data.groupby("year")["value"].median()
         pro = data[data["district_code"].isin(prov)].groupby("year")["value"].median()
-        mine = data[data["district_code"] == district_code].set_index("year")["value"]
+        common = data.groupby("year")["series"].agg(lambda s: s.value_counts().index[0])
+        mine = data[data["district_code"] == district_code].set_index("year")
+        flags = ctx.low_precision(ind)
+        flagged = set(flags.loc[flags["district_code"] == district_code, "year"].astype(int))
         for year in sorted(nat.index):
+            has = year in mine.index
             rows.append(
                 {
                     "indicator": ind,
                     "year": int(year),
-                    "district": mine.get(year),
+                    "district": mine.at[year, "value"] if has else None,
+                    "series": mine.at[year, "series"] if has else common[year],
+                    "low_precision": bool(has and int(year) in flagged),
                     "province_median": pro.get(year),
                     "national_median": nat.get(year),
                 }
             )
-    columns = ["indicator", "year", "district", "province_median", "national_median"]
+    columns = [
+        "indicator",
+        "year",
+        "district",
+        "series",
+        "low_precision",
+        "province_median",
+        "national_median",
+    ]
     return pd.DataFrame(rows, columns=columns).astype(
         {"district": float, "province_median": float, "national_median": float}
     )

@@ -11,14 +11,16 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from analysis.report.frames import district as frames
-from analysis.report.frames import explained
+from analysis.report.frames import explained, explained_trends
 from analysis.report.model import Bullets, Card, Cards, Column, Run, Section, Text
 
 if TYPE_CHECKING:
     from analysis.explain import Context
     from analysis.report.district import DistrictReport
 
-MAX_MESSAGES = 6
+MAX_MESSAGES = 9
+# verdicts that judge nothing: the card says why (the same sentence as the targets section)
+VERDICTS_WITH_REASON = ("insufficient_data", "no_data_since", "not_comparable")
 
 
 def header(r: DistrictReport) -> Section:
@@ -39,34 +41,14 @@ def header(r: DistrictReport) -> Section:
 
 
 def summary(r: DistrictReport) -> Section:
+    """At most MAX_MESSAGES bullets, in the order a reader needs them: where the measured factors
+    do not explain the gap (first, plainly), the suspected root causes (or that there is none and
+    what that means), the levers to verify in the workshop, the previous meeting's actions, the
+    weakest rank, the gaps, the target verdicts, the indicators without data. Context and
+    strengths are never named as causes."""
     w, exs = r.words, r.explanations
-    messages = []
-    weakest = explained.weakest_rank(exs)
-    if weakest:
-        messages.append(
-            w.t(
-                "msg_weakest",
-                label=w.label(weakest["indicator"]),
-                rank=weakest["rank"],
-                n=weakest["n"],
-                year=weakest["year"],
-            )
-        )
-    gaps = explained.gap_frame(exs).dropna(subset=["gap"])
-    for g in gaps.itertuples():
-        messages.append(
-            w.t(
-                "msg_gap",
-                label=w.label(g.indicator),
-                value=w.num(g.district_value, 1),
-                unit=w.unit(g.indicator),
-                year=int(g.year),
-                gap=w.num(g.gap, 1, signed=True),
-                gap_unit=w.gap_unit(g.indicator),
-                reference=w.t(f"reference_{g.reference}"),
-            )
-        )
-    roots = explained.summary_root_causes(exs)
+    messages = _unexplained_messages(w, exs)
+    roots = explained.root_cause_rows(exs)
     if len(roots):
         items = "; ".join(
             w.t(
@@ -80,12 +62,58 @@ def summary(r: DistrictReport) -> Section:
             for x in roots.itertuples()
         )
         messages.append(w.t("msg_root", items=items))
+    elif behind := explained.behind(exs):
+        messages.append(w.t("msg_root_none_meaning", labels=", ".join(map(w.label, behind))))
     else:
-        messages.append(w.t("msg_root_none"))
-    mostly = explained.mostly_unexplained(exs)
-    if mostly:
-        messages.append(w.t("msg_unexplained", labels=", ".join(map(w.label, mostly))))
-    verdicts = explained.verdicts(exs)
+        messages.append(w.t("msg_root_none_all_better", reference=w.t(f"reference_{r.reference}")))
+    check = explained.to_verify_rows(exs, behind_only=True)
+    if len(check):
+        items = "; ".join(
+            w.t(
+                "msg_to_verify_item",
+                driver=w.label(x.driver),
+                district=w.value(x.driver, x.district_value),
+                peers=w.value(x.driver, x.peer_value),
+                indicator=w.label(x.indicator),
+                opd=w.opd(x.opd),
+            )
+            for x in check.itertuples()
+        )
+        messages.append(w.t("msg_to_verify", items=items))
+    from analysis.report.sections.followup import summary_line
+
+    previous = summary_line(w, r.followup)
+    if previous:
+        messages.append(previous)
+    weakest = explained.weakest_rank(exs)
+    if weakest:
+        messages.append(
+            w.t(
+                "msg_weakest",
+                label=w.label(weakest["indicator"]),
+                rank=weakest["rank"],
+                n=weakest["n"],
+                year=weakest["year"],
+            )
+        )
+    gaps = explained.gap_frame(exs)
+    if "gap" in gaps:
+        gaps = gaps.dropna(subset=["gap"])
+        items = "; ".join(
+            w.t(
+                "msg_gap_item",
+                label=w.label(g.indicator),
+                value=w.num(g.district_value, 1),
+                unit=w.unit(g.indicator),
+                year=int(g.year),
+                gap=w.num(g.gap, 1, signed=True),
+                gap_unit=w.gap_unit(g.indicator),
+            )
+            for g in gaps.itertuples()
+        )
+        if items:
+            messages.append(w.t("msg_gaps", reference=w.t(f"reference_{r.reference}"), items=items))
+    verdicts = explained_trends.verdicts(exs)
     if verdicts:
         items = "; ".join(f"{w.label(i)}: {w.t('status_' + v.status)}" for i, v in verdicts.items())
         messages.append(w.t("msg_targets", items=items))
@@ -94,6 +122,24 @@ def summary(r: DistrictReport) -> Section:
         messages.append(w.t("msg_missing", labels=", ".join(map(w.label, missing))))
     bullets = Bullets(tuple(Text.of(m) for m in messages[:MAX_MESSAGES]))
     return Section("summary", w.t("sec_summary"), [bullets], r.lang)
+
+
+def _unexplained_messages(w, exs) -> list[str]:
+    """Where the unexplained part is larger than the explained one: said first, in bold; where
+    the outcome value itself is of low precision, that comes first of all."""
+    dominant = explained.unexplained_dominant(exs)
+    doubtful = dominant["low_precision"].map(bool).astype(bool)
+    out = []
+    for flags, part in dominant[doubtful].groupby(dominant.loc[doubtful, "low_precision"]):
+        why = ", ".join(w.t(f"low_precision_{f}") for f in flags)
+        labels = ", ".join(map(w.label, part["indicator"]))
+        out.append(f"<b>{w.t('msg_low_precision', labels=labels, why=why)}</b>")
+    dominant = dominant[~doubtful]
+    for favourable, key in ((False, "msg_unexplained"), (True, "msg_unexplained_favourable")):
+        mine = dominant[dominant["gap_favourable"].astype(bool) == favourable]
+        if len(mine):
+            out.append(f"<b>{w.t(key, labels=', '.join(map(w.label, mine['indicator'])))}</b>")
+    return out
 
 
 def data_quality(r: DistrictReport) -> Section:
@@ -168,7 +214,7 @@ def _choice_text(w, c) -> str:
 
 def cards(r: DistrictReport) -> Section:
     w = r.words
-    frame = explained.cards_frame(r.explanations)
+    frame = explained_trends.cards_frame(r.explanations)
     shown = [_card(r, row) for row in frame.to_dict("records")]
     return Section("cards", w.t("sec_cards"), [Cards("cards", tuple(shown), frame)], r.lang)
 
@@ -185,6 +231,9 @@ def _card(r: DistrictReport, row: dict[str, Any]) -> Card:
             note=w.t(f"fill_hint_{ind}", last=last),
         )
     facts = [(w.t("card_year"), str(int(row["year"]))), (w.t("card_source"), row["source"])]
+    series = w.series(row["series"]) if isinstance(row["series"], str) else None
+    if series:
+        facts.append((w.t("card_series"), series))
     if pd.notna(row["trend"]):
         facts.append(
             (
@@ -193,6 +242,9 @@ def _card(r: DistrictReport, row: dict[str, Any]) -> Card:
                 f"{w.t('per_year')} ({int(row['trend_from'])}–{int(row['trend_to'])})",
             )
         )
+    elif pd.notna(row["trend_points"]):
+        short = w.t("card_trend_short", n=int(row["trend_points"]))
+        facts.append((w.t("card_trend"), short))
     if pd.notna(row["rank_province"]):
         facts.append(
             (
@@ -212,17 +264,32 @@ def _card(r: DistrictReport, row: dict[str, Any]) -> Card:
         facts.append(
             (w.t("card_target"), f"{w.num(row['target'], 1)} ({int(row['target_year'])}, {scope})")
         )
-        facts.append(
-            (
-                w.t("card_gap_target"),
-                f"{w.num(row['gap_to_target'], 1, signed=True)} {w.gap_unit(ind)}",
-            )
+        gap = (
+            f"{w.num(row['gap_to_target'], 1, signed=True)} {w.gap_unit(ind)}"
+            if pd.notna(row["gap_to_target"])
+            else w.t("status_not_comparable")  # a target on another series: no gap
         )
+        facts.append((w.t("card_gap_target"), gap))
     status = None
     if isinstance(row["status"], str):
         status = (row["status"], w.t(f"status_{row['status']}"))
+    notes = []
+    verdict = explained_trends.verdicts(r.explanations).get(ind)
+    if verdict is not None and verdict.status in VERDICTS_WITH_REASON:
+        from analysis.explain_text import verdict_text
+
+        notes.append(verdict_text(verdict, r.lang))
+    if isinstance(row["low_precision"], tuple) and row["low_precision"]:
+        why = ", ".join(w.t(f"low_precision_{f}") for f in row["low_precision"])
+        notes.append(w.t("card_low_precision", why=why))
+    note = " ".join(notes) or None
     return Card(
-        w.label(ind), w.num(row["value"], 1), w.unit(ind), status=status, facts=tuple(facts)
+        w.label(ind),
+        w.num(row["value"], 1),
+        w.unit(ind),
+        status=status,
+        facts=tuple(facts),
+        note=note,
     )
 
 

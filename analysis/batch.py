@@ -20,7 +20,7 @@ import time
 import traceback
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +49,8 @@ class Job:
     notebook: str
     log: str
     kind: str = "district"  # "district" | "province"
+    formats: tuple[str, ...] = ()  # besides the HTML: pdf, docx, pptx (analysis.report.outputs)
+    html_current: bool = False  # the HTML is up to date: only the formats are written
 
 
 @dataclass
@@ -130,6 +132,7 @@ def plan(
     units_file: Path | None = None,
     plan_file: Path | None = None,
     template: str = "standard",
+    formats: tuple[str, ...] = (),
 ) -> list[Job]:
     """The jobs for these districts and languages, each with its cache key. `plan_file` (a plan
     table, analysis.plan_targets) and `template` ("renstra") go to the notebook as parameters."""
@@ -217,6 +220,7 @@ def plan(
                     parameters,
                     str(notebook),
                     str(log),
+                    formats=tuple(formats),
                 )
             )
     return jobs
@@ -229,6 +233,7 @@ def plan_provinces(
     out_dir: Path = REPORTS_DIR,
     processed_dir: Path = PROCESSED_DIR,
     targets_file: Path | None = None,
+    formats: tuple[str, ...] = (),
 ) -> list[Job]:
     """Province overview jobs (OUT/<province>/index.html), keyed like district reports; the key
     holds the hash of the targets file (a province evaluates every kab/kota in it)."""
@@ -266,6 +271,7 @@ def plan_provinces(
                     str(notebook),
                     str(log),
                     kind="province",
+                    formats=tuple(formats),
                 )
             )
     return jobs
@@ -314,16 +320,17 @@ def run_job(job: Job) -> JobResult:
     else:
         title = t("report_title", job.lang, district=job.district_name)
     try:
-        render(
-            Path(job.notebook),
-            job.parameters,
-            out,
-            executed,
-            title=title,
-            lang=job.lang,
-            engine=os.environ.get("PIP_REPORT_ENGINE", "auto"),
-            warm=os.environ.get("PIP_WARM_KERNEL", "1") != "0",
-        )
+        if not job.html_current:
+            render(
+                Path(job.notebook),
+                job.parameters,
+                out,
+                executed,
+                title=title,
+                lang=job.lang,
+                engine=os.environ.get("PIP_REPORT_ENGINE", "auto"),
+                warm=os.environ.get("PIP_WARM_KERNEL", "1") != "0",
+            )
         info = headline(job) if job.kind == "district" else {}
         seconds = time.perf_counter() - start
         key_doc = {
@@ -337,10 +344,13 @@ def run_job(job: Job) -> JobResult:
             "headline": info,
             "rendered_at": time.strftime("%Y-%m-%dT%H:%M:%S"),
         }
-        tmp = key_path(out).with_suffix(".part")
-        tmp.write_text(json.dumps(key_doc), encoding="utf-8")
-        tmp.replace(key_path(out))
-        log.write_text(f"ok in {seconds:.1f} s -> {out}\n", encoding="utf-8")
+        if not job.html_current:  # (the stored key of an HTML not rendered again stays)
+            tmp = key_path(out).with_suffix(".part")
+            tmp.write_text(json.dumps(key_doc), encoding="utf-8")
+            tmp.replace(key_path(out))
+        written = write_other_formats(job)
+        seconds = time.perf_counter() - start
+        log.write_text(f"ok in {seconds:.1f} s -> {out} {written}\n", encoding="utf-8")
         return JobResult(
             job.district_code,
             job.district_name,
@@ -369,6 +379,31 @@ def run_job(job: Job) -> JobResult:
             peak_rss_mb=_peak_rss_mb(),
             kind=job.kind,
         )
+
+
+def formats_current(job: Job) -> bool:
+    """Every format asked besides the HTML was written for this job's key."""
+    from analysis.report.outputs import formats_current as current
+
+    return current(Path(job.out_html), job.formats, job.key)
+
+
+def write_other_formats(job: Job) -> list[str]:
+    """The post-render step: the PDF, Word and slide files of the job next to its HTML (only
+    those not written for this key yet; all of them when the HTML was just rendered)."""
+    if not set(job.formats) - {"html"}:
+        return []
+    from analysis.report.outputs import write_formats
+
+    written = write_formats(
+        job.kind,
+        job.parameters,
+        Path(job.out_html),
+        job.formats,
+        key=job.key,
+        force=not job.html_current,
+    )
+    return [str(p) for p in written]
 
 
 def _skipped(job: Job) -> JobResult:
@@ -400,13 +435,14 @@ def run_batch(
     results: list[JobResult] = []
     todo = []
     for job in jobs:
-        if not force and stored_key(Path(job.out_html)) == job.key:
+        current = not force and stored_key(Path(job.out_html)) == job.key
+        if current and formats_current(job):
             result = _skipped(job)
             results.append(result)
             if on_result:
                 on_result(result)
         else:
-            todo.append(job)
+            todo.append(replace(job, html_current=current))
     if not todo:
         return results
     if executor == "dask":

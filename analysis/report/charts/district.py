@@ -41,21 +41,45 @@ def trends_chart(
     national."""
     fig, axes = new_figure(10, 6.4, 2, 2, GRID_MARGINS)
     for ax, ind in zip(axes.flat, titles, strict=True):
-        part = trends[trends["indicator"] == ind]
-        ax.set_title(titles[ind], fontsize=10)
-        if part.empty:
-            empty_panel(ax, no_data)
-            continue
-        for column, key, style in (
-            ("national_median", "national", {"ls": "--", "marker": "."}),
-            ("province_median", "province", {"ls": "--", "marker": "."}),
-            ("district", "district", {"lw": 2.6, "marker": "o"}),
-        ):
-            shown = part.dropna(subset=[column]) if key == "district" else part
-            ax.plot(shown["year"], shown[column], color=COLORS[key], label=legend[key], **style)
-        _panel_axes(ax, units[ind], number)
+        _trend_panel(
+            ax, trends[trends["indicator"] == ind], titles[ind], units[ind], legend, no_data, number
+        )
     axes.flat[0].legend(fontsize=8, loc="best")
     return fig
+
+
+def indicator_trend_chart(
+    trends: pd.DataFrame,
+    indicator: str,
+    title: str,
+    unit: str,
+    legend: Mapping[str, str],
+    no_data: str,
+    number: NumberFormat,
+    size: tuple[float, float] = (6.4, 4.2),
+) -> Figure:
+    """One indicator's panel of `trends_chart` on its own, with its legend (a slide's chart)."""
+    fig, ax = new_figure(*size)
+    part = trends[trends["indicator"] == indicator]
+    _trend_panel(ax, part, title, unit, legend, no_data, number)
+    if not part.empty:
+        ax.legend(fontsize=8, loc="best")
+    return fig
+
+
+def _trend_panel(ax, part, title, unit, legend, no_data, number) -> None:
+    ax.set_title(title, fontsize=10)
+    if part.empty:
+        empty_panel(ax, no_data)
+        return
+    for column, key, style in (
+        ("national_median", "national", {"ls": "--", "marker": "."}),
+        ("province_median", "province", {"ls": "--", "marker": "."}),
+        ("district", "district", {"lw": 2.6, "marker": "o"}),
+    ):
+        shown = part.dropna(subset=[column]) if key == "district" else part
+        ax.plot(shown["year"], shown[column], color=COLORS[key], label=legend[key], **style)
+    _panel_axes(ax, unit, number)
 
 
 def decomposition_chart(

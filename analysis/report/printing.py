@@ -11,9 +11,10 @@ landscape pages). Why Chromium and not WeasyPrint: the PDF is then the same layo
 browser test and the screen (flex, grid, Styler tables), with nothing more to install.
 
 Deterministic as far as the engine allows: the PDF's creation and modification dates are
-replaced by `timestamp` (the data version's date); the rest of the bytes depend only on the
-HTML, Chromium's version and the installed fonts (the same HTML printed twice by the same
-Chromium gives the same bytes).
+replaced by `timestamp` (the data version's date) and the structure elements of the tagged PDF,
+which Chromium names after its DOM node ids (they shift between browser starts), are renumbered
+by rank. The rest depends only on the HTML, Chromium's version and the installed fonts: the same
+HTML printed twice by the same Chromium gives the same bytes.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from analysis.errors import AnalysisError
 from analysis.report.browser import CHROMIUM_FLAGS, chromium
 
 PDF_DATE = re.compile(rb"/(CreationDate|ModDate) \(D:\d{14}[^)]*\)")
+NODE_ID = re.compile(rb"\(node(\d{8})\)")
 HEADER_STYLE = (
     '@page {{ @top-left {{ content: "{left}"; {font} }}'
     ' @top-right {{ content: "{right}"; {font} }} }}'
@@ -67,6 +69,17 @@ def fixed_dates(pdf: bytes, timestamp: datetime) -> bytes:
     return PDF_DATE.sub(replace, pdf)
 
 
+def stable_node_ids(pdf: bytes) -> bytes:
+    """Chromium's tagged PDF names each structure element after its DOM node id, which shifts
+    from one browser start to the next; renumber them by rank: the same order (the ID tree
+    stays sorted) and the same length (the cross-reference offsets stay right)."""
+    ids = sorted({int(m.group(1)) for m in NODE_ID.finditer(pdf)})
+    rank = {n: i + 1 for i, n in enumerate(ids)}
+    if len(ids) >= 10**8:
+        return pdf
+    return NODE_ID.sub(lambda m: b"(node%08d)" % rank[int(m.group(1))], pdf)
+
+
 def print_pdf(
     html: Path,
     pdf: Path,
@@ -99,7 +112,7 @@ def print_pdf(
             ) from exc
         if not printed.exists() or printed.stat().st_size == 0:
             raise AnalysisError(f"Chromium printed no PDF of {html}: {proc.stderr[-500:]}")
-        data = fixed_dates(printed.read_bytes(), timestamp)
+        data = stable_node_ids(fixed_dates(printed.read_bytes(), timestamp))
     pdf.parent.mkdir(parents=True, exist_ok=True)
     part = pdf.with_name(f".{pdf.name}.part")
     part.write_bytes(data)

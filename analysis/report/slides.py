@@ -59,7 +59,7 @@ DECK = {
     "follow_up": "follow_up",
 }
 FOLLOW_UP_ROWS = 7  # table rows per slide (the follow-up plan, any table)
-SLIDE_W, SLIDE_H = Inches(13.333), Inches(7.5)
+SLIDE_W, SLIDE_H = Emu(12192000), Emu(6858000)  # 13.33 x 7.5 in, 16:9
 MARGIN = Inches(0.5)
 BODY_TOP = Inches(1.35)
 FOOTER_TOP = Inches(7.0)

@@ -116,13 +116,15 @@ def column_widths(
 ) -> list[float]:
     """Widths of the shown columns summing to `total` (any unit; `char` is an average
     character's width and `pad` a cell's padding in that unit), from `text` (`table_text`):
-    every column at least as wide as the longest word of its header and cells, so no word is
-    cut; the room left shared out by how much text each column holds (an empty column to be
-    filled in counts as WRITING_ROOM characters)."""
+    every column at least as wide as the longest word of its header and cells (the longest
+    whole cell in a numeric column), so no word or number is cut; the room left shared out by
+    how much text each column holds (an empty column to be filled in counts as WRITING_ROOM
+    characters)."""
     least, wanted = [], []
     for i, col in enumerate(shown_columns(table)):
         cells = text.iloc[:, i].astype(str)
-        words = [len(w) for value in [col.label, *cells] for w in value.split()] or [1]
+        pieces = [*col.label.split(), *(cells if col.numeric else " ".join(cells).split())]
+        words = [len(w) for w in pieces] or [1]  # a number (an interval) is never broken
         typical = float(cells.str.len().quantile(0.8)) if len(cells) else 0.0
         if not col.numeric and len(cells) and not cells.str.strip().any():
             typical = WRITING_ROOM  # a column left empty to be filled in: room to write

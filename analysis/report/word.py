@@ -133,6 +133,9 @@ def _styles(doc) -> None:
     styles["Header"].paragraph_format.tab_stops.clear_all()  # the template's centre tab
     for border in styles["Title"].element.findall(f".//{qn('w:pBdr')}"):
         border.getparent().remove(border)  # the template's blue rule under the title
+    for name in ("Title", "Subtitle"):  # the template's letter spacing
+        for spacing in styles[name].element.findall(f".//{qn('w:rPr')}/{qn('w:spacing')}"):
+            spacing.getparent().remove(spacing)
 
 
 def _page(section, *, landscape: bool) -> None:
@@ -235,6 +238,10 @@ class _Writer:
         info, lang = self.info, self.info.lang
         for _ in range(3):
             self.doc.add_paragraph()
+        kicker = self.doc.add_paragraph()
+        kicker.paragraph_format.space_after = Pt(14)
+        wordxml.top_rule(kicker, ACCENT)
+        _small(kicker.add_run("Performance Improvement Plan (PIP)"), 10, ACCENT).bold = True
         self.doc.add_paragraph(section.title or info.title, style="Title")
         blocks = list(section.blocks)
         subtitles = [b for b in blocks if isinstance(b, Text) and b.kind == "subtitle"]
@@ -301,7 +308,14 @@ class _Writer:
             for run in paragraph.runs:
                 run.element.get_or_add_rPr().append(_lang(run, block.lang))
 
+    def _keep_with_previous(self) -> None:
+        """The paragraph just written (a heading, the text introducing a table or figure)
+        stays on the page of what follows."""
+        if self.doc.paragraphs:
+            self.doc.paragraphs[-1].paragraph_format.keep_with_next = True
+
     def chart(self, chart: Chart) -> None:
+        self._keep_with_previous()
         png = chart.png
         width_px, height_px = _png_size(png)
         width = self.width
@@ -332,6 +346,7 @@ class _Writer:
         self.doc.add_paragraph()
 
     def table(self, table: Table) -> None:
+        self._keep_with_previous()
         wide = print_width(table) > WORD_WIDE_TABLE
         _table(self.doc, table, self.width, TABLE_PT_WIDE if wide else TABLE_PT)
         if table.caption:

@@ -77,6 +77,14 @@ def left_rule(paragraph: Paragraph, color: str, fill: str) -> None:
     shd.set(qn("w:fill"), fill)
 
 
+def top_rule(paragraph: Paragraph, color: str) -> None:
+    """A thick rule above the paragraph (the title page's band)."""
+    borders = _child(paragraph._p.get_or_add_pPr(), "w:pBdr")
+    top = _child(borders, "w:top")
+    for key, value in (("val", "single"), ("sz", "36"), ("space", "8"), ("color", color)):
+        top.set(qn(f"w:{key}"), value)
+
+
 def simple_field(paragraph: Paragraph, instruction: str, shown: str = "1") -> None:
     """A field Word computes (PAGE, NUMPAGES), showing `shown` until it does."""
     field = OxmlElement("w:fldSimple")

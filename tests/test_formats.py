@@ -284,3 +284,28 @@ def test_running_header_is_quoted_and_pdf_dates_fixed():
     assert fixed.count(b"D:20010117172450+00'00'") == 2 and len(fixed) == len(pdf)
     tagged = b"/ID (node00000051) /ID (node00000099) /ID (node00000051)"
     assert stable_node_ids(tagged) == b"/ID (node00000001) /ID (node00000002) /ID (node00000001)"
+
+
+def test_batch_writes_a_format_asked_later_without_rendering_the_html_again(
+    renders, processed, tmp_path
+):
+    import json
+    import shutil
+
+    from analysis.batch import key_path, plan, run_batch
+    from analysis.regions import load_registry
+
+    serang = load_registry().resolve("Kabupaten Serang")
+    (job,) = plan(
+        [serang], ["id"], out_dir=tmp_path, processed_dir=processed, formats=("html", "pdf")
+    )
+    html = tmp_path / "banten" / "kabupaten-serang.html"
+    html.parent.mkdir(parents=True)
+    shutil.copyfile(renders[0]["html"], html)  # an up-to-date HTML: its key matches the job's
+    key_path(html).write_text(json.dumps({"key": job.key, "headline": {}}), encoding="utf-8")
+    before = html.stat().st_mtime_ns
+    (result,) = run_batch([job], workers=1)
+    assert result.status == "ok" and html.stat().st_mtime_ns == before
+    assert html.with_suffix(".pdf").read_bytes() == renders[0]["pdf"].read_bytes()
+    (again,) = run_batch([job], workers=1)
+    assert again.status == "skipped"

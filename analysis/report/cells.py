@@ -126,8 +126,9 @@ def column_widths(
         pieces = [*col.label.split(), *(cells if col.numeric else " ".join(cells).split())]
         words = [len(w) for w in pieces] or [1]  # a number (an interval) is never broken
         typical = float(cells.str.len().quantile(0.8)) if len(cells) else 0.0
-        if not col.numeric and len(cells) and not cells.str.strip().any():
-            typical = WRITING_ROOM  # a column left empty to be filled in: room to write
+        empty = not col.numeric and len(cells) and not cells.str.strip().any()
+        if empty:  # a column left empty to be filled in: room to write
+            typical, words = WRITING_ROOM, [*words, WRITING_ROOM // 2]
         least.append(min(max(words), 18) * char + pad)
         wanted.append(max(least[-1], min(typical, 45) * char + pad))
     if sum(wanted) <= total:  # everything fits on one line: widen in proportion

@@ -22,7 +22,13 @@ from pptx import Presentation
 
 from analysis.errors import AnalysisError
 from analysis.report.cells import WIDE_TABLE, column_widths, print_width, table_text
-from analysis.report.exports import export_frame, header, number_formats, table_files
+from analysis.report.exports import (
+    chart_files,
+    export_frame,
+    header,
+    number_formats,
+    table_files,
+)
 from analysis.report.model import Column, Table
 from analysis.report.outputs import check_formats, output_path, stored_formats, write_formats
 from analysis.report.printing import (
@@ -223,10 +229,19 @@ def test_format_names_are_checked_and_html_always_comes():
 
 def test_every_report_table_downloads_with_numbers_labels_and_units(processed):
     from analysis.report.district import DistrictReport
+    from analysis.report.province import ProvinceReport
 
-    report = DistrictReport.load("Kabupaten Serang", processed_dir=str(processed))
-    tables = [t for s in report.all_sections() for t in s.tables]
-    assert len(tables) >= 15 and all(t.file for t in tables)
+    sections = [
+        *DistrictReport.load("Kabupaten Serang", processed_dir=str(processed)).all_sections(),
+        *ProvinceReport.load("Banten", processed_dir=str(processed)).all_sections(),
+    ]
+    tables = [t for s in sections for t in s.tables]
+    assert len(tables) >= 18 and all(t.file for t in tables)
+    for chart in (c for s in sections for c in s.charts):  # its PNG and its labelled data
+        files = chart_files(chart)
+        assert set(files) == {f"{chart.file}.png", f"{chart.file}.csv"} and chart.columns
+        data_header = files[f"{chart.file}.csv"].decode("utf-8-sig").splitlines()[0]
+        assert "district_code" not in data_header and "indicator" not in data_header
     for table in tables:
         frame = export_frame(table)
         assert len(number_formats(table)) == len(frame.columns), table.key

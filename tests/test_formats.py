@@ -154,6 +154,41 @@ def test_docx_has_the_indicators_root_causes_and_follow_up_plan_of_the_html(rend
     assert "Kabupaten Serang" in text and doc.core_properties.title.endswith("Kabupaten Serang")
 
 
+# the order WordprocessingML fixes for the children of these elements (Word refuses a document
+# that breaks it, LibreOffice does not): the ones our writer adds to
+SCHEMA_ORDER = {
+    "pPr": "pStyle keepNext keepLines pageBreakBefore framePr widowControl numPr "
+    "suppressLineNumbers pBdr shd tabs suppressAutoHyphens kinsoku wordWrap overflowPunct "
+    "topLinePunct autoSpaceDE autoSpaceDN bidi adjustRightInd snapToGrid spacing ind "
+    "contextualSpacing mirrorIndents suppressOverlap jc textDirection textAlignment "
+    "textboxTightWrap outlineLvl divId cnfStyle rPr sectPr pPrChange",
+    "tblPr": "tblStyle tblpPr tblOverlap bidiVisual tblStyleRowBandSize tblStyleColBandSize tblW "
+    "jc tblCellSpacing tblInd tblBorders shd tblLayout tblCellMar tblLook tblCaption "
+    "tblDescription tblPrChange",
+    "tcPr": "cnfStyle tcW gridSpan hMerge vMerge tcBorders shd noWrap tcMar textDirection "
+    "tcFitText vAlign hideMark headers cellIns cellDel cellMerge tcPrChange",
+}
+
+
+def test_docx_keeps_the_element_order_word_requires(renders):
+    import zipfile
+
+    from lxml import etree
+
+    w = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+    with zipfile.ZipFile(renders[0]["docx"]) as package:
+        document = etree.fromstring(package.read("word/document.xml"))
+        settings = [c.tag for c in etree.fromstring(package.read("word/settings.xml"))]
+    for tag, order in SCHEMA_ORDER.items():
+        names = order.split()
+        for element in document.iter(w + tag):
+            children = [c.tag.removeprefix(w) for c in element]
+            assert set(children) <= set(names), (tag, children)
+            positions = [names.index(c) for c in children]
+            assert positions == sorted(positions), (tag, children)
+    assert settings.index(w + "updateFields") < settings.index(w + "compat")
+
+
 # -- slides -------------------------------------------------------------------------------------
 def test_pptx_has_indicator_slides_root_cause_charts_and_the_follow_up_plan(renders, page):
     deck = Presentation(renders[0]["pptx"])

@@ -373,6 +373,7 @@ def _lang(run, lang: str):
 
 def _card(cell, card: Card) -> None:
     title = cell.paragraphs[0]
+    title.paragraph_format.space_before = Pt(4)
     title.add_run(card.title).bold = True
     title.paragraph_format.keep_with_next = True
     value = cell.add_paragraph()

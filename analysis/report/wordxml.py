@@ -10,19 +10,110 @@ from docx.table import Table as WordTable
 from docx.table import _Cell, _Row
 from docx.text.paragraph import Paragraph
 
+# Where a child goes among its siblings: WordprocessingML fixes the order of the children of
+# these elements, and Word refuses ("unreadable content") a document that breaks it. Each tag
+# lists the siblings that must come after it.
+PPR_AFTER_SHD = (
+    "w:tabs",
+    "w:suppressAutoHyphens",
+    "w:kinsoku",
+    "w:wordWrap",
+    "w:overflowPunct",
+    "w:topLinePunct",
+    "w:autoSpaceDE",
+    "w:autoSpaceDN",
+    "w:bidi",
+    "w:adjustRightInd",
+    "w:snapToGrid",
+    "w:spacing",
+    "w:ind",
+    "w:contextualSpacing",
+    "w:mirrorIndents",
+    "w:suppressOverlap",
+    "w:jc",
+    "w:textDirection",
+    "w:textAlignment",
+    "w:textboxTightWrap",
+    "w:outlineLvl",
+    "w:divId",
+    "w:cnfStyle",
+    "w:rPr",
+    "w:sectPr",
+    "w:pPrChange",
+)
+TBLPR_AFTER_CELLMAR = ("w:tblLook", "w:tblCaption", "w:tblDescription", "w:tblPrChange")
+SETTINGS_AFTER_UPDATE = (
+    "w:hdrShapeDefaults",
+    "w:footnotePr",
+    "w:endnotePr",
+    "w:compat",
+    "w:docVars",
+    "w:rsids",
+    "m:mathPr",
+    "w:attachedSchema",
+    "w:themeFontLang",
+    "w:clrSchemeMapping",
+    "w:doNotIncludeSubdocsInStats",
+    "w:doNotAutoCompressPictures",
+    "w:forceUpgrade",
+    "w:captions",
+    "w:readModeInkLockDown",
+    "w:smartTagType",
+    "sl:schemaLibrary",
+    "w:shapeDefaults",
+    "w:doNotEmbedSmartTags",
+    "w:decimalSymbol",
+    "w:listSeparator",
+)
+SUCCESSORS = {
+    "w:pBdr": ("w:shd", *PPR_AFTER_SHD),
+    "w:shd@pPr": PPR_AFTER_SHD,
+    "w:tblBorders": ("w:shd", "w:tblLayout", "w:tblCellMar", *TBLPR_AFTER_CELLMAR),
+    "w:tblCellMar": TBLPR_AFTER_CELLMAR,
+    "w:shd@tcPr": (
+        "w:noWrap",
+        "w:tcMar",
+        "w:textDirection",
+        "w:tcFitText",
+        "w:vAlign",
+        "w:hideMark",
+        "w:headers",
+        "w:cellIns",
+        "w:cellDel",
+        "w:cellMerge",
+        "w:tcPrChange",
+    ),
+    "w:updateFields": SETTINGS_AFTER_UPDATE,
+}
 
-def _child(parent, tag: str):
-    """The first `tag` child of `parent`, created (appended) when missing."""
+
+def _child(parent, tag: str, place: str | None = None):
+    """The first `tag` child of `parent`, created when missing, in its place among the
+    children the schema orders (`place` names the ordering rule when `tag` is ambiguous)."""
     found = parent.find(qn(tag))
-    if found is None:
-        found = OxmlElement(tag)
-        parent.append(found)
+    if found is not None:
+        return found
+    found = OxmlElement(tag)
+    after = {qn(t) for t in SUCCESSORS.get(place or tag, ()) if ":" in t and _known(t)}
+    for sibling in parent:
+        if sibling.tag in after:
+            sibling.addprevious(found)
+            return found
+    parent.append(found)
     return found
+
+
+def _known(tag: str) -> bool:
+    try:
+        qn(tag)
+    except KeyError:  # a prefix python-docx does not map (sl:): nothing of it is written
+        return False
+    return True
 
 
 def shade_cell(cell: _Cell, fill: str) -> None:
     """Fill a cell with the hex colour `fill` ("F3F6F8")."""
-    shd = _child(cell._tc.get_or_add_tcPr(), "w:shd")
+    shd = _child(cell._tc.get_or_add_tcPr(), "w:shd", "w:shd@tcPr")
     shd.set(qn("w:val"), "clear")
     shd.set(qn("w:color"), "auto")
     shd.set(qn("w:fill"), fill)
@@ -71,7 +162,7 @@ def left_rule(paragraph: Paragraph, color: str, fill: str) -> None:
     left = _child(borders, "w:left")
     for key, value in (("val", "single"), ("sz", "24"), ("space", "6"), ("color", color)):
         left.set(qn(f"w:{key}"), value)
-    shd = _child(ppr, "w:shd")
+    shd = _child(ppr, "w:shd", "w:shd@pPr")
     shd.set(qn("w:val"), "clear")
     shd.set(qn("w:color"), "auto")
     shd.set(qn("w:fill"), fill)

@@ -64,12 +64,16 @@ report: data
 test: data browser
 	$(BIN)/python -m pytest
 
-## browser: Debian's Chromium for the browser test (root on our machines and CI)
+## browser: Debian's Chromium (browser test, PDF output) and poppler-utils (pdftotext, PDF test)
 browser:
 	@command -v chromium >/dev/null 2>&1 || { \
 	  echo "installing chromium (Debian) for the browser test"; \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium >/dev/null; }
+	@command -v pdftotext >/dev/null 2>&1 || { \
+	  echo "installing poppler-utils (Debian) for the PDF test"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq poppler-utils >/dev/null; }
 
 ## lab: JupyterLab on http://$(HOST):$(PORT) for analysts (root too); prints the URL with its token
 lab: install

@@ -27,7 +27,7 @@ import time
 import traceback
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +52,8 @@ class Job:
     notebook: str
     log: str
     kind: str = "district"  # "district" | "province"
+    formats: tuple[str, ...] = ()  # besides the HTML: pdf, docx, pptx (analysis.report.outputs)
+    html_current: bool = False  # the HTML is up to date: only the formats are written
 
 
 @dataclass
@@ -158,6 +160,7 @@ def plan(
     units_file: Path | None = None,
     plan_file: Path | None = None,
     template: str = "standard",
+    formats: tuple[str, ...] = (),
 ) -> list[Job]:
     """The jobs for these districts and languages, each with its cache key. `plan_file` (a plan
     table, analysis.plan_targets) and `template` ("renstra") go to the notebook as parameters."""
@@ -241,6 +244,7 @@ def plan(
                     parameters,
                     str(notebook),
                     str(log),
+                    formats=tuple(formats),
                 )
             )
     return jobs
@@ -253,6 +257,7 @@ def plan_provinces(
     out_dir: Path = REPORTS_DIR,
     processed_dir: Path = PROCESSED_DIR,
     targets_file: Path | None = None,
+    formats: tuple[str, ...] = (),
 ) -> list[Job]:
     """Province overview jobs (OUT/<province>/index.html), keyed like district reports; the key
     holds the hash of the targets file (a province evaluates every kab/kota in it)."""
@@ -287,6 +292,7 @@ def plan_provinces(
                     str(notebook),
                     str(log),
                     kind="province",
+                    formats=tuple(formats),
                 )
             )
     return jobs
@@ -389,20 +395,24 @@ def run_job(job: Job) -> JobResult:
     }
     warm = os.environ.get("PIP_WARM_KERNEL", "1") != "0"
     try:
-        render(
-            Path(job.notebook),
-            job.parameters,
-            out,
-            executed,
-            title=title,
-            lang=job.lang,
-            engine=os.environ.get("PIP_REPORT_ENGINE", "auto"),
-            warm=warm,
-        )
-        info = _headline(job, warm) if job.kind == "district" else {}
+        if not job.html_current:
+            render(
+                Path(job.notebook),
+                job.parameters,
+                out,
+                executed,
+                title=title,
+                lang=job.lang,
+                engine=os.environ.get("PIP_REPORT_ENGINE", "auto"),
+                warm=warm,
+            )
+        # (an HTML not rendered again keeps its key; its headline is computed where data is)
+        info = _headline(job, warm and not job.html_current) if job.kind == "district" else {}
+        if not job.html_current:
+            write_key(job, out, time.perf_counter() - start, info)
+        written = write_other_formats(job)
         seconds = time.perf_counter() - start
-        write_key(job, out, seconds, info)
-        log.write_text(f"ok in {seconds:.1f} s -> {out}\n", encoding="utf-8")
+        log.write_text(f"ok in {seconds:.1f} s -> {out} {written}\n", encoding="utf-8")
         return JobResult(**result, status="ok", seconds=seconds, headline=info, **memory_peaks())
     except Exception as exc:  # noqa: BLE001 - one district's failure must not stop the batch
         seconds = time.perf_counter() - start
@@ -415,6 +425,31 @@ def run_job(job: Job) -> JobResult:
             reason=f"{reason} (log: {log})",
             **memory_peaks(),
         )
+
+
+def formats_current(job: Job) -> bool:
+    """Every format asked besides the HTML was written for this job's key."""
+    from analysis.report.outputs import formats_current as current
+
+    return current(Path(job.out_html), job.formats, job.key)
+
+
+def write_other_formats(job: Job) -> list[str]:
+    """The post-render step: the PDF, Word and slide files of the job next to its HTML (only
+    those not written for this key yet; all of them when the HTML was just rendered)."""
+    if not set(job.formats) - {"html"}:
+        return []
+    from analysis.report.outputs import write_formats
+
+    written = write_formats(
+        job.kind,
+        job.parameters,
+        Path(job.out_html),
+        job.formats,
+        key=job.key,
+        force=not job.html_current,
+    )
+    return [str(p) for p in written]
 
 
 def _skipped(job: Job) -> JobResult:
@@ -470,13 +505,14 @@ def run_batch(
     results: list[JobResult] = []
     todo = []
     for job in jobs:
-        if not force and stored_key(Path(job.out_html)) == job.key:
+        current = not force and stored_key(Path(job.out_html)) == job.key
+        if current and formats_current(job):
             result = _skipped(job)
             results.append(result)
             if on_result:
                 on_result(result)
         else:
-            todo.append(job)
+            todo.append(replace(job, html_current=current))
     if not todo:
         return results
     todo.sort(key=lambda job: job.kind != "province")  # stable: the plan's order otherwise

@@ -372,6 +372,14 @@ def report(
     summary: Annotated[
         Path | None, typer.Option(help="Write every report's result (JSON) to this file.")
     ] = None,
+    formats: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--format",
+            help="html | pdf | docx | pptx, repeat for several; written next to the HTML, "
+            "which is always written (default: html alone).",
+        ),
+    ] = None,
 ) -> None:
     """Render district reports to OUT/<province>/<district>.html, plus OUT/index.html.
 
@@ -393,8 +401,13 @@ def report(
     from analysis.panel import damaged_outputs
     from analysis.regions import load_registry
     from analysis.report.index import build_index
+    from analysis.report.outputs import check_formats
 
     langs = lang or ["id"]
+    try:
+        wanted = check_formats(formats)
+    except AnalysisError as exc:
+        _fail(exc)
     registry = load_registry()
     from analysis.models.store import models_damaged
 
@@ -431,11 +444,17 @@ def report(
             units_file=units,
             plan_file=plan_table,
             template=template,
+            formats=wanted,
         )
         if province or all_districts:  # a province overview beside its district reports
             provinces = sorted({d.province for d in districts})
             planned += plan_provinces(
-                provinces, langs, out_dir=out, processed_dir=PROCESSED_DIR, targets_file=targets
+                provinces,
+                langs,
+                out_dir=out,
+                processed_dir=PROCESSED_DIR,
+                targets_file=targets,
+                formats=wanted,
             )
     except AnalysisError as exc:
         _fail(exc)

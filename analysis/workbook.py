@@ -24,7 +24,7 @@ import math
 import zipfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time
+from datetime import date, datetime, time
 from typing import Any, Literal
 
 import numpy as np
@@ -36,6 +36,8 @@ from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
+
+from analysis.ooxml import as_utc, fixed_zip
 
 Kind = Literal["text", "number", "integer", "date", "bool"]
 
@@ -103,7 +105,7 @@ def write_xlsx(
     """
     sheets = [sheets] if isinstance(sheets, Sheet) else list(sheets)
     _check_names(sheets)
-    when = _as_utc(timestamp)
+    when = as_utc(timestamp)
     book = Workbook()
     book.remove(book.active)
     lists: list[tuple[str, ...]] = []
@@ -122,7 +124,7 @@ def write_xlsx(
     # ExcelWriter directly: Workbook.save() would stamp `modified` with the current time
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         ExcelWriter(book, archive).write_data()
-    return _fixed_zip(buffer.getvalue(), when)
+    return fixed_zip(buffer.getvalue(), when)
 
 
 def columns_for(frame: pd.DataFrame, columns: Sequence[Column] = ()) -> list[Column]:
@@ -277,35 +279,6 @@ def _fit_width(header: str, series: pd.Series) -> float:
 
 def _excel_serial(day: date) -> int:
     return (day - date(1899, 12, 30)).days
-
-
-# -- determinism -------------------------------------------------------------------------------
-def _as_utc(timestamp: datetime | date | str) -> datetime:
-    if isinstance(timestamp, str):
-        timestamp = datetime.fromisoformat(timestamp)
-    if not isinstance(timestamp, datetime):
-        timestamp = datetime.combine(timestamp, time(0))
-    if timestamp.tzinfo is not None:
-        timestamp = timestamp.astimezone(UTC).replace(tzinfo=None)
-    return timestamp.replace(microsecond=0)
-
-
-def _fixed_zip(data: bytes, when: datetime) -> bytes:
-    """Re-pack openpyxl's zip with one fixed date and fixed attributes on every entry (openpyxl
-    stamps entries with the current time)."""
-    stamp = max(when, datetime(1980, 1, 1)).timetuple()[:6]
-    out = io.BytesIO()
-    with (
-        zipfile.ZipFile(io.BytesIO(data)) as src,
-        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst,
-    ):
-        for info in src.infolist():
-            entry = zipfile.ZipInfo(info.filename, date_time=stamp)
-            entry.compress_type = zipfile.ZIP_DEFLATED
-            entry.create_system = 3
-            entry.external_attr = 0o644 << 16
-            dst.writestr(entry, src.read(info.filename))
-    return out.getvalue()
 
 
 def _check_names(sheets: Sequence[Sheet]) -> None:

@@ -15,6 +15,11 @@ from analysis.report.model import Column, Table
 
 MISSING = "–"
 CHECK = "✓"
+# how wide a column prints, in units of a number column; a table wider than WIDE_TABLE units
+# goes on a landscape page (PDF, Word)
+COLUMN_WIDTH = {"text": 2.2, "status": 1.6, "interval": 1.7, "check": 0.5, "year": 0.7}
+WIDE_TABLE = 16.0
+WRITING_ROOM = 22  # characters of room in a column left empty to be filled in (a plan)
 
 
 def is_missing(value: Any) -> bool:
@@ -95,3 +100,43 @@ def table_text(table: Table) -> pd.DataFrame:
     )
     frame.columns = [f"{c.group} — {c.label}" if c.group else c.label for c in shown]
     return frame
+
+
+def print_width(table: Table) -> float:
+    """The table's printed width in units of a number column (a text column counts 2.2, a
+    year or check column less); the writers compare it with WIDE_TABLE."""
+    return sum(COLUMN_WIDTH.get(c.kind, 1.0) for c in shown_columns(table))
+
+
+def is_wide(table: Table) -> bool:
+    """Too wide for a portrait A4 page even in small type: printed landscape."""
+    return print_width(table) > WIDE_TABLE
+
+
+def column_widths(
+    table: Table, text: pd.DataFrame, total: float, *, char: float, pad: float
+) -> list[float]:
+    """Widths of the shown columns summing to `total` (any unit; `char` is an average
+    character's width and `pad` a cell's padding in that unit), from `text` (`table_text`):
+    every column at least as wide as the longest word of its header and cells (the longest
+    whole cell in a numeric column), so no word or number is cut; the room left shared out by
+    how much text each column holds (an empty column to be filled in counts as WRITING_ROOM
+    characters)."""
+    least, wanted = [], []
+    for i, col in enumerate(shown_columns(table)):
+        cells = text.iloc[:, i].astype(str)
+        pieces = [*col.label.split(), *(cells if col.numeric else " ".join(cells).split())]
+        words = [len(w) for w in pieces] or [1]  # a number (an interval) is never broken
+        typical = float(cells.str.len().quantile(0.8)) if len(cells) else 0.0
+        empty = not col.numeric and len(cells) and not cells.str.strip().any()
+        if empty:  # a column left empty to be filled in: room to write
+            typical, words = WRITING_ROOM, [*words, WRITING_ROOM // 2]
+        least.append(min(max(words), 18) * char + pad)
+        wanted.append(max(least[-1], min(typical, 45) * char + pad))
+    if sum(wanted) <= total:  # everything fits on one line: widen in proportion
+        return [w * total / sum(wanted) for w in wanted]
+    if sum(least) >= total:  # even the words do not fit: shrink in proportion
+        return [w * total / sum(least) for w in least]
+    extra = [w - m for w, m in zip(wanted, least, strict=True)]
+    room = total - sum(least)
+    return [m + room * e / sum(extra) for m, e in zip(least, extra, strict=True)]

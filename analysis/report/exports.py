@@ -3,14 +3,12 @@
 Headers are in the report's language with units, codes become labels ("dinsos" -> "Dinas
 Sosial"), numbers stay numbers rounded a little beyond what the page shows. The same inputs give
 the same bytes: the XLSX carries a fixed document timestamp derived from the data version and
-fixed zip entry dates. `xlsx_bytes` is the one place a workbook is written.
+fixed zip entry dates, written by `analysis.workbook` (the project's one XLSX writer).
 """
 
 from __future__ import annotations
 
 import hashlib
-import io
-import zipfile
 from datetime import datetime, timedelta
 
 import pandas as pd
@@ -19,7 +17,7 @@ from analysis.i18n import t
 from analysis.report.model import Chart, Column, Table
 
 EPOCH = datetime(2000, 1, 1)
-ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+CREATOR = "analysis (PIP reports)"
 EXTRA_DIGITS = 2  # downloads keep two more decimals than the page shows
 
 
@@ -79,18 +77,25 @@ def csv_bytes(frame: pd.DataFrame) -> bytes:
 
 
 def number_formats(table: Table) -> list[str | None]:
-    """An Excel number format per exported column ("0.0" for one decimal)."""
-    formats: list[str | None] = []
+    """An Excel number format per column of `export_frame(table)` ("0.0" for one decimal).
+    Columns are matched by header, as in `export_frame`: a download-only column with the
+    header of a shown one (the number behind a text) takes its place, with its format."""
+    formats: dict[str, str | None] = {}
     for col in table.columns:
         fmt = None
         if col.kind in ("number", "percent", "interval"):
             fmt = "0" if col.digits == 0 else "0." + "0" * col.digits
         elif col.kind == "integer":
             fmt = "0"
-        formats += [fmt, fmt] if col.kind == "interval" else [fmt]
+        name = header(col)
+        if col.kind == "interval":
+            formats[f"{name} — {t('col_low', table.lang)}"] = fmt
+            formats[f"{name} — {t('col_high', table.lang)}"] = fmt
+        else:
+            formats[name] = fmt
         if col.year is not None:
-            formats.append("0")
-    return formats
+            formats[f"{name} — {t('col_year', table.lang)}"] = "0"
+    return list(formats.values())
 
 
 def xlsx_bytes(
@@ -99,49 +104,34 @@ def xlsx_bytes(
     sheet: str,
     timestamp: datetime,
     formats: list[str | None] | None = None,
+    properties: dict[str, str] | None = None,
 ) -> bytes:
-    """One worksheet holding `frame` (header row, then one row per record; NaN -> empty cell),
-    with fixed document properties and zip dates so the same frame gives the same bytes."""
-    from openpyxl import Workbook
-    from openpyxl.writer.excel import ExcelWriter
+    """One worksheet holding `frame` (header row, then one row per record; missing -> empty
+    cell), written by `analysis.workbook` (the project's one XLSX writer): fixed document date
+    and zip dates, so the same frame gives the same bytes. `formats`: an Excel number format per
+    column ("0.0"), None keeps the default."""
+    from analysis.workbook import Column as SheetColumn
+    from analysis.workbook import Sheet, write_xlsx
 
-    wb = Workbook()
-    ws = wb.active
-    ws.title = sheet[:31]
-    ws.append([str(c) for c in frame.columns])
-    for record in frame.itertuples(index=False):
-        ws.append([None if pd.isna(v) else _plain(v) for v in record])
-    for i, fmt in enumerate(formats or []):
-        if fmt:
-            for cell in ws.iter_cols(min_col=i + 1, max_col=i + 1, min_row=2):
-                for c in cell:
-                    c.number_format = fmt
-    for i, name in enumerate(frame.columns):
-        ws.column_dimensions[ws.cell(1, i + 1).column_letter].width = min(max(len(name), 8), 40)
-    ws.freeze_panes = "A2"
-    wb.properties.creator = "analysis (PIP reports)"
-    wb.properties.created = wb.properties.modified = timestamp
-    buffer = io.BytesIO()
-    archive = zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED)
-    ExcelWriter(wb, archive).save()  # not openpyxl's save_workbook: it stamps "now"
-    return _fixed_zip_dates(buffer.getvalue())
+    formats = list(formats or [])
+    formats += [None] * (len(frame.columns) - len(formats))
+    frame = frame.set_axis([str(c) for c in frame.columns], axis=1)
+    columns = [
+        SheetColumn(name, number_format=fmt, width=min(max(len(name), 8), 40))
+        for name, fmt in zip(frame.columns, formats, strict=True)
+    ]
+    return write_xlsx(
+        Sheet(sheet_name(sheet), frame, columns),
+        timestamp=timestamp,
+        creator=CREATOR,
+        properties=properties,
+    )
 
 
-def _plain(value):
-    """numpy / pandas scalars as the Python values openpyxl writes."""
-    return value.item() if hasattr(value, "item") else value
-
-
-def _fixed_zip_dates(data: bytes) -> bytes:
-    source = zipfile.ZipFile(io.BytesIO(data))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        for info in source.infolist():
-            fixed = zipfile.ZipInfo(info.filename, date_time=ZIP_DATE)
-            fixed.compress_type = zipfile.ZIP_DEFLATED
-            fixed.external_attr = 0o600 << 16
-            target.writestr(fixed, source.read(info.filename))
-    return out.getvalue()
+def sheet_name(name: str) -> str:
+    """A worksheet name Excel accepts: at most 31 characters, none of []:*?/\\."""
+    cleaned = "".join("_" if ch in "[]:*?/\\" else ch for ch in name).strip() or "data"
+    return cleaned[:31]
 
 
 def table_files(table: Table) -> dict[str, bytes]:
@@ -157,6 +147,7 @@ def table_files(table: Table) -> dict[str, bytes]:
             sheet=sheet,
             timestamp=document_timestamp(table.version),
             formats=number_formats(table),
+            properties={"data_version": table.version} if table.version else None,
         ),
     }
     return {**files, **{f"{table.file}.{ext}": data for ext, data in table.downloads.items()}}

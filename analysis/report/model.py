@@ -281,3 +281,17 @@ class Section:
 
             bundle["image/png"] = base64.b64encode(self.charts[0].png).decode("ascii")
         return bundle
+
+
+@dataclass(frozen=True)
+class ReportInfo:
+    """What a document around the sections says about the report (title page, running header,
+    document properties): the Word, slide and PDF writers read it, the sections do not."""
+
+    title: str  # the report's title ("Profil Kinerja Kesehatan Kabupaten Serang")
+    place: str  # the district or province the report is about ("Kabupaten Serang")
+    province: str  # its province ("Banten")
+    lang: str
+    data_version: str
+    date: str  # the generation date as the report prints it (ISO, like the HTML's subtitle)
+    kind: Literal["district", "province"] = "district"

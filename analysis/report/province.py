@@ -138,6 +138,7 @@ class ProvinceReport:
         )
 
     def chart(self, key, figure: Figure, alt, caption, data=None, columns=None) -> Chart:
+        data, columns = self._named(data, columns or [])
         return Chart(
             key,
             figure,
@@ -148,6 +149,19 @@ class ProvinceReport:
             columns=columns or [],
             lang=self.lang,
         )
+
+    def _named(self, data, columns: list[Column]) -> tuple[pd.DataFrame | None, list[Column]]:
+        """A chart's data names each district beside its code (downloads carry labels)."""
+        if data is None or "district_code" not in data or "district" in data:
+            return data, columns
+        at = list(data.columns).index("district_code") + 1
+        data = data.copy()
+        data.insert(at, "district", [self.name(c) for c in data["district_code"]])
+        where = next((i + 1 for i, c in enumerate(columns) if c.name == "district_code"), None)
+        if where is not None:
+            column = Column("district", self.words.t("col_district"), "text")
+            columns = [*columns[:where], column, *columns[where:]]
+        return data, columns
 
     # -- frames (the numbers behind the sections) ---------------------------------------------
     def province_ranks(self, indicator: str) -> pd.DataFrame:

@@ -37,7 +37,7 @@ from analysis.report.html import strip_standalone_css
 from analysis.report.nbbody import basic_body
 
 TEMPLATES = Path(__file__).with_name("templates")
-PAGE_CSS = ("report.css", "section.css")
+PAGE_CSS = ("report.css", "section.css", "print.css")
 # cells tagged so are in the notebook, not in the rendered report (also honoured by Quarto and
 # Jupyter Book: "remove-cell")
 REMOVE_TAGS = ("remove-cell",)

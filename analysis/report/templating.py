@@ -27,6 +27,7 @@ def environment() -> Environment:
         table_downloads=_later("analysis.report.html", "table_downloads"),
         chart_downloads=_later("analysis.report.html", "chart_downloads"),
         png_base64=_later("analysis.report.html", "png_base64"),
+        is_wide=_later("analysis.report.cells", "is_wide"),
     )
     return env
 

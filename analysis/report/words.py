@@ -50,17 +50,10 @@ class Words:
         return {key: self.label(key) for key in self.catalogue.indicators}
 
     def status_labels(self) -> dict[str, str]:
-        codes = (
-            "achieved",
-            "on_track",
-            "needs_acceleration",
-            "out_of_reach",
-            "insufficient_data",
-            "no_data_since",
-            "not_comparable",
-            "no_target",
-        )
-        return {code: self.t(f"status_{code}") for code in codes}
+        """Every target verdict (analysis.trends.STATUSES) -> its label."""
+        from analysis.trends import STATUSES
+
+        return {code: self.t(f"status_{code}") for code in STATUSES}
 
     def with_unit(self, label: str, unit: str | None) -> str:
         return f"{label} ({unit})" if unit else label

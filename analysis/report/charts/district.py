@@ -43,48 +43,80 @@ def trends_chart(
     points are squares; a low-precision value carries a red cross."""
     fig, axes = new_figure(10, 6.4, 2, 2, GRID_MARGINS)
     for ax, ind in zip(axes.flat, titles, strict=True):
-        part = trends[trends["indicator"] == ind]
-        ax.set_title(titles[ind], fontsize=10)
-        if part.empty:
-            empty_panel(ax, no_data)
-            continue
-        segments = _series_segments(part)
-        for i, (series_id, seg) in enumerate(segments):
-            labelled = i == 0
-            for column, key, style in (
-                ("national_median", "national", {"ls": "--", "marker": "."}),
-                ("province_median", "province", {"ls": "--", "marker": "."}),
-                ("district", "district", {"lw": 2.6, "marker": "o" if i == 0 else "s"}),
-            ):
-                shown = seg.dropna(subset=[column]) if key == "district" else seg
-                ax.plot(
-                    shown["year"],
-                    shown[column],
-                    color=COLORS[key],
-                    label=legend[key] if labelled else None,
-                    **style,
-                )
-            if i > 0:
-                first = float(seg["year"].min()) - 0.5
-                ax.axvline(first, color=COLORS["muted"], ls=":", lw=1)
-                text = (series_labels or {}).get(series_id, series_id)
-                ax.annotate(
-                    text,
-                    (first, 0.98),
-                    xycoords=("data", "axes fraction"),
-                    xytext=(-3, 0),
-                    textcoords="offset points",
-                    fontsize=7.5,
-                    rotation=90,
-                    ha="right",
-                    va="top",
-                    color=COLORS["muted"],
-                )
-        low = part[part["low_precision"].fillna(False).astype(bool)]
-        ax.plot(low["year"], low["district"], "x", ms=10, mew=2, color=COLORS["worsens"])
-        _panel_axes(ax, units[ind], number)
+        _trend_panel(
+            ax,
+            trends[trends["indicator"] == ind],
+            titles[ind],
+            units[ind],
+            legend,
+            no_data,
+            number,
+            series_labels,
+        )
     axes.flat[0].legend(fontsize=8, loc="best")
     return fig
+
+
+def indicator_trend_chart(
+    trends: pd.DataFrame,
+    indicator: str,
+    title: str,
+    unit: str,
+    legend: Mapping[str, str],
+    no_data: str,
+    number: NumberFormat,
+    size: tuple[float, float] = (6.4, 4.2),
+    series_labels: Mapping[str, str] | None = None,
+) -> Figure:
+    """One indicator's panel of `trends_chart` on its own, with its legend (a slide's chart)."""
+    fig, ax = new_figure(*size)
+    part = trends[trends["indicator"] == indicator]
+    _trend_panel(ax, part, title, unit, legend, no_data, number, series_labels)
+    if not part.empty:
+        ax.legend(fontsize=8, loc="best")
+    return fig
+
+
+def _trend_panel(ax, part, title, unit, legend, no_data, number, series_labels=None) -> None:
+    """One indicator: the district over the province and national medians, broken where the
+    series changes (a dotted line and the new series' label), low-precision values crossed."""
+    ax.set_title(title, fontsize=10)
+    if part.empty:
+        empty_panel(ax, no_data)
+        return
+    for i, (series_id, seg) in enumerate(_series_segments(part)):
+        labelled = i == 0
+        for column, key, style in (
+            ("national_median", "national", {"ls": "--", "marker": "."}),
+            ("province_median", "province", {"ls": "--", "marker": "."}),
+            ("district", "district", {"lw": 2.6, "marker": "o" if i == 0 else "s"}),
+        ):
+            shown = seg.dropna(subset=[column]) if key == "district" else seg
+            ax.plot(
+                shown["year"],
+                shown[column],
+                color=COLORS[key],
+                label=legend[key] if labelled else None,
+                **style,
+            )
+        if i > 0:
+            first = float(seg["year"].min()) - 0.5
+            ax.axvline(first, color=COLORS["muted"], ls=":", lw=1)
+            ax.annotate(
+                (series_labels or {}).get(series_id, series_id),
+                (first, 0.98),
+                xycoords=("data", "axes fraction"),
+                xytext=(-3, 0),
+                textcoords="offset points",
+                fontsize=7.5,
+                rotation=90,
+                ha="right",
+                va="top",
+                color=COLORS["muted"],
+            )
+    low = part[part["low_precision"].fillna(False).astype(bool)]
+    ax.plot(low["year"], low["district"], "x", ms=10, mew=2, color=COLORS["worsens"])
+    _panel_axes(ax, unit, number)
 
 
 def _series_segments(part: pd.DataFrame) -> list[tuple[str, pd.DataFrame]]:

@@ -135,6 +135,32 @@ def _colour(hex_colour: str) -> RGBColor:
     return RGBColor.from_string(hex_colour)
 
 
+def _lines(text: str, width: int, size: float) -> int:
+    """How many lines `text` takes in a box `width` EMU wide at `size` pt (an average glyph is
+    about half the font size wide): the card's rows are spaced by it, so wrapped text never
+    runs into the next row."""
+    per_line = max(1, int(width / 12700 / (size * 0.56)))
+    return sum(max(1, -(-len(part) // per_line)) for part in str(text).split("\n"))
+
+
+# (type size in pt, distance between fact rows in inches), largest first: 11 pt is the smallest
+# a room reads from a projector; tighter rows come before smaller type
+FACT_LAYOUTS = ((13, 0.42), (12, 0.39), (11, 0.34), (11, 0.30), (11, 0.27))
+
+
+def _fitting_layout(card: Card, width: int, room: int) -> tuple[int, int, int]:
+    """(size, row pitch, extra line height) of the largest layout in which the card's facts
+    fit in `room` (the tightest one when none does)."""
+    for size, pitch in FACT_LAYOUTS:
+        line = Inches(0.21 * size / 11)
+        rows = sum(
+            Inches(pitch) + line * (_lines(t, width - Inches(1.9), size) - 1) for _, t in card.facts
+        )
+        if rows <= room:
+            break
+    return size, Inches(pitch), line
+
+
 def _style(run, size: float, colour: str = INK, bold: bool = False) -> None:
     run.font.name = FONT
     run.font.size = Pt(size)
@@ -397,42 +423,35 @@ class _Deck:
                 colour=TONES.get(code, MUTED),
             )
             y += Inches(0.6)
+        # the verdict's note spans the slide's width at the bottom; facts and chart sit above it
+        full_w = SLIDE_W - 2 * MARGIN
+        note_h = Inches(0.25) * _lines(card.note, full_w, 12) + Inches(0.1) if card.note else 0
+        bottom = FOOTER_TOP - note_h - Inches(0.1)
+        size, row, line = _fitting_layout(card, left_w, bottom - y)
         for term, text in card.facts:
+            lines = _lines(text, left_w - Inches(1.9), size)
             self.text_box(
-                slide, MARGIN, y, Inches(1.9), Inches(0.4), [(term, False)], size=13, colour=MUTED
+                slide, MARGIN, y, Inches(1.9), row, [(term, False)], size=size, colour=MUTED
             )
             self.text_box(
                 slide,
                 MARGIN + Inches(1.9),
                 y,
                 left_w - Inches(1.9),
-                Inches(0.4),
+                row * lines,
                 [(text, False)],
-                size=13,
+                size=size,
             )
-            y += Inches(0.42)
+            y += row + line * (lines - 1)
         if card.note:
             self.text_box(
-                slide,
-                MARGIN,
-                y + Inches(0.1),
-                left_w,
-                Inches(1.5),
-                [(card.note, False)],
-                size=13,
-                colour=MUTED,
+                slide, MARGIN, bottom, full_w, note_h, [(card.note, False)], size=12, colour=MUTED
             )
         if trends is not None:
             png = self.trend_png(trends, indicator, card)
             right = MARGIN + left_w + Inches(0.3)
-            self.picture(
-                slide,
-                png,
-                right,
-                BODY_TOP + Inches(0.1),
-                SLIDE_W - MARGIN - right,
-                FOOTER_TOP - BODY_TOP - Inches(0.3),
-            )
+            top = BODY_TOP + Inches(0.1)
+            self.picture(slide, png, right, top, SLIDE_W - MARGIN - right, bottom - top)
 
     def trend_png(self, trends, indicator: str, card: Card) -> bytes:
         lang = self.info.lang

@@ -26,6 +26,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from analysis import _API
 from analysis.errors import AnalysisError
 from analysis.explain import Context, Explanation
 from analysis.explain import explain as _explain
@@ -35,17 +36,7 @@ from analysis.panel import load_panel
 from analysis.paths import PROCESSED_DIR
 from analysis.regions import District
 
-__all__ = [
-    "district",
-    "districts",
-    "indicators",
-    "district_panel",
-    "wide_table",
-    "explain_district",
-    "fitted_models",
-    "model",
-    "model_summary",
-]
+__all__ = list(_API)  # the names `import analysis` offers (analysis/__init__.py)
 
 FIELDS = ("value", "year", "source")
 

@@ -260,14 +260,25 @@ def plan_provinces(
     formats: tuple[str, ...] = (),
 ) -> list[Job]:
     """Province overview jobs (OUT/<province>/index.html), keyed like district reports; the key
-    holds the hash of the targets file (a province evaluates every kab/kota in it)."""
+    holds the hash of the targets file (a province evaluates every kab/kota in it) and the
+    follow-up store version of each of its kab/kota (the overview counts their actions)."""
+    from analysis.regions import load_registry
     from analysis.report.run import NOTEBOOKS, province_path, slug
 
     notebook = NOTEBOOKS / "province_overview.py"
     data_version, model_version = versions(processed_dir)
     code = code_hash(notebook)
+    registry = load_registry()
     jobs = []
     for province in provinces:
+        inputs = {"file_sha256": file_hash(targets_file)} if targets_file else {}
+        # the overview counts each kab/kota's follow-up actions: a new import re-renders it
+        # (none stored: no entry, so the key stays as it was)
+        followup = {
+            d.code: v for d in registry.in_province(province) if (v := store_version(d.code))
+        }
+        if followup:
+            inputs["followup"] = followup
         for lang in langs:
             parameters = {"province": province, "lang": lang, "processed_dir": str(processed_dir)}
             if targets_file:
@@ -276,7 +287,7 @@ def plan_provinces(
                 data_version=data_version,
                 model_version=model_version,
                 parameters={"province": province, "lang": lang},
-                targets={"file_sha256": file_hash(targets_file)} if targets_file else {},
+                targets=inputs,
                 code=code,
             )
             log = LOG_DIR / slug(province) / f"index.{lang}.log"

@@ -178,10 +178,23 @@ def test_importing_the_report_layer_leaves_pyplot_alone():
 
 
 @pytest.fixture(scope="module")
-def serang_twice(processed):
+def serang_twice(processed, tmp_path_factory):
+    """Serang's report from the processed data, and from the same data version built again
+    later (a copy whose version file records another build time)."""
+    import json
+    import shutil
+
     from analysis.report.district import DistrictReport
 
-    return [DistrictReport.load("Kabupaten Serang", processed_dir=str(processed)) for _ in "ab"]
+    rebuilt = tmp_path_factory.mktemp("rebuilt") / "processed"
+    shutil.copytree(processed, rebuilt)
+    version_file = rebuilt / "data_version.json"
+    version = json.loads(version_file.read_text(encoding="utf-8"))
+    version["built_at"] = "2031-01-02T03:04:05+0000"
+    version_file.write_text(json.dumps(version), encoding="utf-8")
+    return [
+        DistrictReport.load("Kabupaten Serang", processed_dir=str(p)) for p in (processed, rebuilt)
+    ]
 
 
 def test_same_inputs_give_byte_identical_downloads(serang_twice):

@@ -256,6 +256,9 @@ def test_previous_meeting_appears_after_an_import_and_flags_the_invalid_row(
 
     store = tmp_path / "followup"
     jobs_before = batch.plan([serang.district], ["id"], out_dir=tmp_path, processed_dir=processed)
+    provinces_before = batch.plan_provinces(
+        ["Banten", "Aceh"], ["id"], out_dir=tmp_path, processed_dir=processed
+    )
     filled = tmp_path / "terisi.xlsx"
     fill(next(v for k, v in plan_files.items() if k.endswith(".xlsx")), filled)
     args = [
@@ -288,6 +291,11 @@ def test_previous_meeting_appears_after_an_import_and_flags_the_invalid_row(
     monkeypatch.setattr(batch, "store_version", lambda code: store_version(code, store))
     jobs_after = batch.plan([serang.district], ["id"], out_dir=tmp_path, processed_dir=processed)
     assert jobs_after[0].key != jobs_before[0].key
+    # so does Banten's overview (it counts Serang's actions); Aceh's stays up to date
+    banten, aceh = batch.plan_provinces(
+        ["Banten", "Aceh"], ["id"], out_dir=tmp_path, processed_dir=processed
+    )
+    assert banten.key != provinces_before[0].key and aceh.key == provinces_before[1].key
 
 
 def test_without_a_stored_plan_the_section_says_how_to_bring_one(processed, tmp_path):

@@ -177,14 +177,11 @@ class DistrictReport:
 
     @property
     def plan_timestamp(self) -> datetime:
-        """The follow-up workbook's document date: when the data version was built (the same
-        inputs give the same bytes; never "now")."""
-        from analysis.panel import read_version_file
+        """The follow-up workbook's document date, derived from the data version like every
+        other download's (analysis.report.exports): rebuilding the same data gives the same bytes;
+        never "now", never when the data was built."""
         from analysis.report.exports import document_timestamp
 
-        built = (read_version_file(self.processed_dir) or {}).get("built_at")
-        if built:
-            return datetime.fromisoformat(str(built)).replace(tzinfo=None)
         return document_timestamp(self.ctx.data_version)
 
     @property

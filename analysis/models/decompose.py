@@ -29,6 +29,7 @@ These are associations across districts, not causal effects.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
@@ -64,31 +65,46 @@ def _sign(direction: str) -> float:
 
 
 class _Frame:
-    """The model sample on the main model's scale: standardized terms, provinces, residuals."""
+    """The model sample on the main model's scale, as arrays by district position: standardized
+    terms, provinces, residuals, each driver's raw values and provenance, and the coefficient
+    rows. Built once per fit; what depends only on the reference group (its means, the
+    reference values of each driver) is kept per group, so the national and province references
+    are computed once for every district a batch worker explains."""
 
     def __init__(self, fit: OutcomeFit):
-        main = fit.main
-        self.main = main
-        self.sample = main.sample.set_index("district_code")
+        main = self.main = fit.main
+        sample = main.sample.set_index("district_code")
+        self.pos = {code: i for i, code in enumerate(sample.index)}
         self.terms = main.terms
-        self.x = pd.DataFrame(
-            {t: main.standardize(t, self.sample[t].astype(float)) for t in self.terms}
-        )
-        self.province = self.sample["province_code"].astype(str)
-        self.alpha = self.province.map(main.province_effects).astype(float)
+        x = pd.DataFrame({t: main.standardize(t, sample[t].astype(float)) for t in self.terms})
+        province = sample["province_code"].astype(str)
+        within = x - x.groupby(province).transform("mean")
+        self.x = {t: x[t].to_numpy(dtype=float) for t in self.terms}
+        self.within = {t: within[t].to_numpy(dtype=float) for t in self.terms}
+        self.raw = {t: sample[t].to_numpy(dtype=float) for t in (*self.terms, fit.outcome)}
+        self.residual = sample["residual"].to_numpy(dtype=float)
+        self.province = province
+        self.province_of = province.to_numpy(dtype=object)
+        self.province_counts = province.value_counts()
+        self.alpha = province.map(main.province_effects).to_numpy(dtype=float)
+        self.n_province = province.map(self.province_counts).to_numpy(dtype=float)
         self.beta = main.beta.reindex(self.terms).to_numpy(dtype=float)
         self.cov = main.cov.loc[self.terms, self.terms].to_numpy(dtype=float)
         self.q = critical_value(fit.alpha, main.df)
         self.level = 1 - fit.alpha
         self.sigma2 = float(main.sigma2)
-        self.x_province_mean = self.x.groupby(self.province).transform("mean")
-        self.n_province = self.province.map(self.province.value_counts())
-        self.tables = {v: m.table.set_index("term") for v, m in fit.variants.items()}
+        self.tables = {
+            v: {r["term"]: r for r in m.table.to_dict("records")} for v, m in fit.variants.items()
+        }
         self.transforms = main.table.set_index("term")["transform"].fillna("").to_dict()
         self.provenance = {
-            var: rows.set_index("district_code")
+            var: _Provenance(rows, self.pos)
             for var, rows in fit.provenance.groupby("variable", sort=False)
         }
+        self.consistent = {t: fit.consistent(t) for t in self.terms}
+        self.holm_levels: dict[tuple[str, str], float] = {}
+        self.scaled_sd: dict[str, float] = {}
+        self.groups: dict[tuple[str, ...], _Group] = {}
 
     @classmethod
     def of(cls, fit: OutcomeFit) -> _Frame:
@@ -98,15 +114,79 @@ class _Frame:
             frame = fit.cache["decompose_frame"] = cls(fit)
         return frame
 
+    def positions(self, codes: list[str]) -> np.ndarray:
+        return np.fromiter((self.pos[c] for c in codes), dtype=np.intp, count=len(codes))
+
+    def group(self, codes: list[str]) -> _Group:
+        """What depends only on the reference group, computed once per group."""
+        key = tuple(codes)
+        found = self.groups.get(key)
+        if found is None:
+            if len(self.groups) >= MAX_GROUPS:  # peers groups are one per district: bounded
+                self.groups.clear()
+            found = self.groups[key] = _Group(self, codes)
+        return found
+
+    def holm_level(self, variant: str, term: str, df: float | None) -> float:
+        key = (variant, term)
+        if key not in self.holm_levels:
+            self.holm_levels[key] = _holm_level(self.tables[variant][term], df)
+        return self.holm_levels[key]
+
+
+MAX_GROUPS = 4096
+
+
+class _Provenance:
+    """One driver's year and source (and a ratio's denominator year and source) by district
+    position; NaN / None where the district has no row."""
+
+    def __init__(self, rows: pd.DataFrame, pos: dict[str, int]):
+        n = len(pos)
+        self.has = np.zeros(n, dtype=bool)
+        self.year = np.full(n, np.nan)
+        self.source = np.full(n, None, dtype=object)
+        self.denominator_year = np.full(n, np.nan)
+        self.denominator_source = np.full(n, None, dtype=object)
+        for r in rows.to_dict("records"):
+            i = pos.get(r["district_code"])
+            if i is None:
+                continue
+            self.has[i] = True
+            self.year[i] = r["year"] if pd.notna(r["year"]) else np.nan
+            self.source[i] = r["source"] if pd.notna(r["source"]) else None
+            den = r["denominator_year"]
+            self.denominator_year[i] = den if pd.notna(den) else np.nan
+            den_source = r["denominator_source"]
+            self.denominator_source[i] = den_source if pd.notna(den_source) else None
+
+
+class _Group:
+    """Means over one reference group (in the group's order, as pandas takes them) and the
+    reference value of each driver."""
+
+    def __init__(self, frame: _Frame, codes: list[str]):
+        self.codes = codes
+        idx = frame.positions(codes)
+        self.n = len(codes)
+        self.x_mean = {t: float(frame.x[t][idx].mean()) for t in frame.terms}
+        self.within_mean = np.array([frame.within[t][idx].mean() for t in frame.terms])
+        self.y_mean = float(frame.raw[frame.main.outcome][idx].mean())
+        self.residual_mean = float(frame.residual[idx].mean())
+        self.alpha_mean = float(frame.alpha[idx].mean())
+        weights = pd.Series(1.0 / len(codes), index=codes).groupby(frame.province.iloc[idx].values)
+        self.province_weights = weights.sum()
+        self.reference = {t: _reference_value(frame, t, idx) for t in frame.terms}
+
 
 def _reference_group(frame: _Frame, district_code: str, codes: list[str], reference: str):
-    if district_code not in frame.sample.index:
+    if district_code not in frame.pos:
         dropped = frame.main.dropped.set_index("district_code")["reason"]
         reason = dropped.get(district_code, f"no {frame.main.outcome} value for {frame.main.year}")
         raise AnalysisError(
             f"district {district_code} is not in the {frame.main.model_id} sample: {reason}"
         )
-    group = [c for c in dict.fromkeys(codes) if c in frame.sample.index]
+    group = [c for c in dict.fromkeys(codes) if c in frame.pos]
     if reference == "peers":
         group = [c for c in group if c != district_code]
     if len([c for c in group if c != district_code]) < MIN_REFERENCE:
@@ -117,21 +197,18 @@ def _reference_group(frame: _Frame, district_code: str, codes: list[str], refere
     return group
 
 
-def _explained_interval(frame: _Frame, d: str, group: list[str], explained: float) -> Interval:
-    g = (frame.x.loc[d] - frame.x_province_mean.loc[d]) - (
-        frame.x.loc[group] - frame.x_province_mean.loc[group]
-    ).mean()
-    g = g.to_numpy(dtype=float)
-    weights = pd.Series(1.0 / len(group), index=group).groupby(frame.province.loc[group]).sum()
-    c = -weights
-    c[frame.province.at[d]] = c.get(frame.province.at[d], 0.0) + 1.0
-    counts = frame.province.value_counts()
+def _explained_interval(frame: _Frame, i: int, group: _Group, explained: float) -> Interval:
+    g = np.array([frame.within[t][i] for t in frame.terms]) - group.within_mean
+    c = -group.province_weights
+    mine = frame.province_of[i]
+    c[mine] = c.get(mine, 0.0) + 1.0
+    counts = frame.province_counts
     noise = frame.sigma2 * float(sum(v**2 / counts[p] for p, v in c.items()))
     se = math.sqrt(max(float(g @ frame.cov @ g) + noise, 0.0))
     return Interval(explained - frame.q * se, explained + frame.q * se, frame.level)
 
 
-def _holm_level(row: pd.Series, df: float | None) -> float:
+def _holm_level(row: Mapping, df: float | None) -> float:
     """The confidence level of a lever's Holm interval (its Holm step's)."""
     from scipy import stats
 
@@ -140,52 +217,54 @@ def _holm_level(row: pd.Series, df: float | None) -> float:
     return float(1 - 2 * tail)
 
 
-def _unexplained_interval(frame: _Frame, d: str, unexplained: float, peers: int) -> Interval:
-    within = (frame.x.loc[d] - frame.x_province_mean.loc[d]).to_numpy(dtype=float)
-    var_fit = float(within @ frame.cov @ within) + frame.sigma2 / float(frame.n_province.at[d])
+def _unexplained_interval(frame: _Frame, i: int, unexplained: float, peers: int) -> Interval:
+    within = np.array([frame.within[t][i] for t in frame.terms])
+    var_fit = float(within @ frame.cov @ within) + frame.sigma2 / float(frame.n_province[i])
     var = frame.sigma2 + var_fit + (frame.sigma2 / peers if peers else 0.0)
     h = frame.q * math.sqrt(var)
     return Interval(unexplained - h, unexplained + h, frame.level)
 
 
-def _district_value(frame: _Frame, term: str, d: str) -> DistrictValue:
+def _district_value(frame: _Frame, term: str, i: int) -> DistrictValue:
     if term == "kota":
-        return DistrictValue(float(frame.sample.at[d, "kota"]), None, "registry")
+        return DistrictValue(float(frame.raw["kota"][i]), None, "registry")
     prov = frame.provenance.get(term)
     year = source = den_year = den_source = None
-    if prov is not None and d in prov.index:
-        r = prov.loc[d]
-        year, source = int(r["year"]), r["source"]
-        if pd.notna(r["denominator_year"]):
-            den_year, den_source = int(r["denominator_year"]), r["denominator_source"]
-    return DistrictValue(float(frame.sample.at[d, term]), year, source, den_year, den_source)
+    if prov is not None and prov.has[i]:
+        year, source = int(prov.year[i]), prov.source[i]
+        if not np.isnan(prov.denominator_year[i]):
+            den_year, den_source = int(prov.denominator_year[i]), prov.denominator_source[i]
+    return DistrictValue(float(frame.raw[term][i]), year, source, den_year, den_source)
 
 
-def model_scale_mean(values: pd.Series, transform: str | None) -> tuple[float, str]:
+def model_scale_mean(values: pd.Series | np.ndarray, transform: str | None) -> tuple[float, str]:
     """The mean of raw driver values on the scale the model uses, back in driver units, and its
     kind: for log1p drivers expm1(mean(log1p(x))) ("geometric"), else the arithmetic mean. The
     contribution is beta times the difference of the transformed values, so only this mean says
     on which side of the reference the district is in the model's eyes."""
-    values = values.astype(float)
+    values = np.asarray(values, dtype=float)
     if transform == "log1p":
         return float(np.expm1(np.log1p(values).mean())), "geometric"
     return float(values.mean()), "arithmetic"
 
 
-def _reference_value(frame: _Frame, term: str, group: list[str]) -> ReferenceValue:
-    value, kind = model_scale_mean(frame.sample.loc[group, term], frame.transforms.get(term))
+def _reference_value(frame: _Frame, term: str, idx: np.ndarray) -> ReferenceValue:
+    value, kind = model_scale_mean(frame.raw[term][idx], frame.transforms.get(term))
     prov = frame.provenance.get(term)
-    rows = prov.reindex(group).dropna(subset=["year"]) if prov is not None else None
-    if rows is None:
-        rows = pd.DataFrame(columns=["year", "source", "denominator_year"])
-    years = rows["year"].dropna().astype(int)
+    years, sources, den_years = np.array([], dtype=float), (), ()
+    if prov is not None:
+        dated = idx[~np.isnan(prov.year[idx])]
+        years = prov.year[dated]
+        sources = tuple(sorted({s for s in prov.source[dated] if s is not None}))
+        den = prov.denominator_year[dated]
+        den_years = tuple(sorted({int(y) for y in den[~np.isnan(den)]}))
     return ReferenceValue(
         value=value,
-        n=len(group),
+        n=len(idx),
         year_min=int(years.min()) if len(years) else None,
         year_max=int(years.max()) if len(years) else None,
-        sources=tuple(sorted(rows["source"].dropna().unique())),
-        denominator_years=tuple(sorted(rows["denominator_year"].dropna().astype(int).unique())),
+        sources=sources,
+        denominator_years=den_years,
         mean_kind=kind,
     )
 
@@ -195,13 +274,12 @@ def _variant_estimates(
 ) -> tuple[VariantEstimate, ...]:
     out = []
     for variant, model in fit.variants.items():
-        table = frame.tables[variant]
-        if term not in table.index:
+        r = frame.tables[variant].get(term)
+        if r is None:
             continue
-        r = table.loc[term]
         holm = None
         if pd.notna(r["ci_low_holm"]):
-            level = _holm_level(r, model.df)
+            level = frame.holm_level(variant, term, model.df)
             holm = Interval(float(r["ci_low_holm"]), float(r["ci_high_holm"]), level)
         out.append(
             VariantEstimate(
@@ -230,16 +308,20 @@ def _side(district: float, reference: float, direction: str, tolerance: float) -
     return "better" if diff > 0 else "worse"
 
 
-def _peer_check(frame: _Frame, term: str, d: str, peers: list[str], direction: str):
-    peers = [p for p in peers if p in frame.sample.index and p != d]
+def _peer_check(frame: _Frame, term: str, i: int, peers: list[str], direction: str):
+    peers = [p for p in peers if p in frame.pos and frame.pos[p] != i]
     if not peers:
         return None
     transform = frame.transforms.get(term)
-    scaled = transform_values(frame.sample[term].astype(float), transform or None)
-    sd = float(scaled.std(ddof=1))
-    mine = float(frame.sample.at[d, term])
-    theirs, kind = model_scale_mean(frame.sample.loc[peers, term], transform)
-    gap = float(scaled.at[d] - scaled.loc[peers].mean())  # model scale, as the contribution
+    raw = frame.raw[term]
+    scaled = transform_values(raw, transform or None)
+    if term not in frame.scaled_sd:
+        frame.scaled_sd[term] = float(pd.Series(scaled).std(ddof=1))
+    sd = frame.scaled_sd[term]
+    idx = frame.positions(peers)
+    mine = float(raw[i])
+    theirs, kind = model_scale_mean(raw[idx], transform)
+    gap = float(scaled[i] - scaled[idx].mean())  # model scale, as the contribution
     diff_sd = _sign(direction) * gap / sd if sd > 0 else 0.0
     return PeerCheck(
         peer_value=theirs,
@@ -252,16 +334,16 @@ def _peer_check(frame: _Frame, term: str, d: str, peers: list[str], direction: s
     )
 
 
-def _term_part(fit, frame, term, d, group, catalogue, outcome_direction, peers) -> Contribution:
+def _term_part(fit, frame, term, i, group, catalogue, outcome_direction, peers) -> Contribution:
     role = fit.roles.get(term, "context")
-    delta = float(frame.x.at[d, term] - frame.x.loc[group, term].mean())
-    row = frame.tables[fit.main.variant].loc[term]
+    delta = float(frame.x[term][i] - group.x_mean[term])
+    row = frame.tables[fit.main.variant][term]
     beta = float(row["estimate"])
     value = beta * delta
     level = 1 - fit.alpha
     kind = "registry" if term == "kota" else "indicator"
-    district = _district_value(frame, term, d)
-    reference = _reference_value(frame, term, group)
+    district = _district_value(frame, term, i)
+    reference = group.reference[term]
     part = dict(
         driver=term,
         kind=kind,
@@ -277,11 +359,11 @@ def _term_part(fit, frame, term, d, group, catalogue, outcome_direction, peers) 
         return Contribution(**part, opd=None)
     direction = catalogue[term].direction
     side = _side(district.value, reference.value, direction, 1e-9)
-    robust = fit.consistent(term)
+    robust = frame.consistent[term]
     expected = _sign(direction) * _sign(outcome_direction)
     status = "strength" if side == "better" else "consistent" if robust else "not_established"
     # the descriptive comparison with the peers, for every lever on which the district is worse
-    check = _peer_check(frame, term, d, peers, direction) if side == "worse" else None
+    check = _peer_check(frame, term, i, peers, direction) if side == "worse" else None
     return Contribution(
         **part,
         opd=catalogue[term].opd.key,
@@ -289,7 +371,7 @@ def _term_part(fit, frame, term, d, group, catalogue, outcome_direction, peers) 
             float(row["ci_low_holm"]),
             float(row["ci_high_holm"]),
             delta,
-            _holm_level(row, fit.main.df),
+            frame.holm_level(fit.main.variant, term, fit.main.df),
         ),
         side=side,
         status=status,
@@ -301,8 +383,8 @@ def _term_part(fit, frame, term, d, group, catalogue, outcome_direction, peers) 
     )
 
 
-def _province_part(frame: _Frame, d: str, group: list[str], outcome_direction: str):
-    value = float(frame.alpha.at[d] - frame.alpha.loc[group].mean())
+def _province_part(frame: _Frame, i: int, group: _Group, outcome_direction: str):
+    value = float(frame.alpha[i] - group.alpha_mean)
     return Contribution(
         driver=PROVINCE_TERM,
         kind="fixed_effect",
@@ -325,39 +407,38 @@ def decompose(
     """Decompose `district_code`'s gap to the mean of `reference_codes` (within the sample; the
     district itself counts in a national or province mean, not among its peers)."""
     frame = _Frame.of(fit)
-    group = _reference_group(frame, district_code, reference_codes, reference)
+    group = frame.group(_reference_group(frame, district_code, reference_codes, reference))
     direction = catalogue[fit.outcome].direction
-    d = district_code
+    d, i = district_code, frame.pos[district_code]
     peers = list(peer_codes or [])
     parts = [
-        _term_part(fit, frame, t, d, group, catalogue, direction, peers)
+        _term_part(fit, frame, t, i, group, catalogue, direction, peers)
         for t in frame.terms
         if t != CONST
     ]
     parts.sort(key=lambda c: harm(c.value, direction), reverse=True)
-    parts.append(_province_part(frame, d, group, direction))
-    y = frame.sample[fit.outcome].astype(float)
-    gap = float(y.at[d] - y.loc[group].mean())
-    residual = frame.sample["residual"].astype(float)
-    unexplained = float(residual.at[d] - residual.loc[group].mean())
+    parts.append(_province_part(frame, i, group, direction))
+    value = float(frame.raw[fit.outcome][i])
+    gap = float(value - group.y_mean)
+    unexplained = float(frame.residual[i] - group.residual_mean)
     explained = math.fsum(c.value for c in parts)
-    source = _district_value(frame, fit.outcome, d).source
-    n_peers = len(group) if reference == "peers" else 0
+    source = _district_value(frame, fit.outcome, i).source
+    n_peers = group.n if reference == "peers" else 0
     return Decomposition(
         district_code=d,
         outcome=fit.outcome,
         year=int(fit.year),
         reference=reference,
-        reference_n=len(group),
-        district_value=float(y.at[d]),
-        reference_value=float(y.loc[group].mean()),
+        reference_n=group.n,
+        district_value=value,
+        reference_value=group.y_mean,
         gap=gap,
         parts=parts,
-        explained_interval=_explained_interval(frame, d, group, explained),
+        explained_interval=_explained_interval(frame, i, group, explained),
         unexplained=unexplained,
-        unexplained_interval=_unexplained_interval(frame, d, unexplained, n_peers),
-        district_residual=float(residual.at[d]),
-        reference_residual=float(residual.loc[group].mean()),
+        unexplained_interval=_unexplained_interval(frame, i, unexplained, n_peers),
+        district_residual=float(frame.residual[i]),
+        reference_residual=group.residual_mean,
         model_id=fit.main.model_id,
         direction=direction,
         outcome_source=source,

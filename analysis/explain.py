@@ -53,6 +53,7 @@ class Context:
     data_version: str
     series: SeriesCatalogue = field(default_factory=load_series)
     _flags: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)
+    _ranks: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)
 
     @classmethod
     def load(
@@ -103,6 +104,14 @@ class Context:
             percent = self.catalogue[indicator].unit == "percent"
             self._flags[indicator] = low_precision(rows, percent)
         return self._flags[indicator]
+
+    def ranks(self, indicator: str) -> pd.DataFrame:
+        """National and province ranks of every district in `indicator` (computed once)."""
+        if indicator not in self._ranks:
+            self._ranks[indicator] = district_ranks(
+                self.preferred, self.registry, indicator, catalogue=self.catalogue
+            )
+        return self._ranks[indicator]
 
 
 def _stamp(path: Path) -> tuple[int, int, int] | None:
@@ -155,6 +164,8 @@ class Explanation:
     data_version: str
     model_version: str
     notes: list[str] = field(default_factory=list)
+    # frames report code derives from this explanation, built once (see report.frames)
+    cache: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def model(self) -> DriverModel | None:
@@ -389,7 +400,7 @@ def _verdict(ctx, district, indicator, trend) -> tuple[Any, Verdict | None]:
 def _ranks(ctx, district, indicator) -> dict[str, Any] | None:
     if ctx.catalogue[indicator].direction not in ("higher", "lower"):
         return None
-    table = district_ranks(ctx.preferred, ctx.registry, indicator)
+    table = ctx.ranks(indicator)
     row = table[table["district_code"] == district.code]
     if row.empty:
         return None

@@ -6,6 +6,7 @@ and the report says so."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -117,16 +118,22 @@ class DriverModel:
     def to_frame(self) -> pd.DataFrame:
         return self.table.assign(model_id=self.model_id, n=self.n, r2=self.r2)
 
+    @cached_property
+    def by_term(self) -> pd.DataFrame:
+        """The coefficient table indexed by term (built once: the table is not changed after
+        the fit)."""
+        return self.table.set_index("term")
+
     def standardize(self, term: str, values):
         """A raw driver value on the model's scale; dummies are used as they are."""
-        row = self.table.set_index("term").loc[term]
+        row = self.by_term.loc[term]
         if not np.isfinite(row["sd"]) or row["sd"] == 0:
             return values
         return (transform_values(values, row["transform"] or None) - row["mean"]) / row["sd"]
 
     @property
     def beta(self) -> pd.Series:
-        return self.table.set_index("term")["estimate"]
+        return self.by_term["estimate"]
 
     @property
     def is_thin(self) -> bool:

@@ -43,8 +43,13 @@ class OutcomeFit:
         return self.main.roles
 
     def consistent(self, lever: str) -> bool:
-        row = self.robustness[self.robustness["term"] == lever]
-        return bool(len(row)) and bool(row["consistent"].iloc[0])
+        found = self.cache.get("consistent")
+        if found is None:
+            rows = self.robustness.drop_duplicates("term")
+            found = self.cache["consistent"] = dict(
+                zip(rows["term"], rows["consistent"].astype(bool), strict=True)
+            )
+        return bool(found.get(lever, False))
 
     def comparison(self) -> pd.DataFrame:
         """Every slope term side by side: role, and per variant estimate, 95 % interval, Holm

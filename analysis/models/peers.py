@@ -79,13 +79,12 @@ def lever_differences(fit, district_code: str, other: str, catalogue) -> list[di
     largest difference (in SDs of the lever across the sample) first: values, years, and the
     outcome difference the main model associates with the lever difference."""
     main = fit.main
-    sample = main.sample.set_index("district_code")
-    prov = fit.provenance.set_index(["district_code", "variable"])
+    sample, prov, sds = _indexed(fit)
     rows = []
     for lever in main.levers:
         sign = {"higher": 1.0, "lower": -1.0}[catalogue[lever].direction]
         mine, theirs = float(sample.at[district_code, lever]), float(sample.at[other, lever])
-        sd = float(sample[lever].astype(float).std(ddof=1))
+        sd = sds[lever]
         better_sd = sign * (theirs - mine) / sd if sd > 0 else 0.0
         if better_sd <= 0:
             continue
@@ -106,6 +105,19 @@ def lever_differences(fit, district_code: str, other: str, catalogue) -> list[di
     return sorted(rows, key=lambda r: -r["difference_sd"])
 
 
+def _indexed(fit) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, float]]:
+    """The main model's sample and the provenance indexed by district, and each lever's SD:
+    built once per fit (a batch worker compares every district's peers with them)."""
+    found = fit.cache.get("peers_index")
+    if found is None:
+        main = fit.main
+        sample = main.sample.set_index("district_code")
+        prov = fit.provenance.set_index(["district_code", "variable"]).sort_index()
+        sds = {lever: float(sample[lever].astype(float).std(ddof=1)) for lever in main.levers}
+        found = fit.cache["peers_index"] = (sample, prov, sds)
+    return found
+
+
 def _year(prov: pd.DataFrame, code: str, variable: str) -> int | None:
     try:
         return int(prov.loc[(code, variable), "year"])
@@ -121,7 +133,7 @@ def residual_deviants(fit, district_code: str, peers: list[str], direction: str,
     columns = ["district_code", "value", "predicted", "residual", "advantage", "levers"]
     sign = {"higher": 1.0, "lower": -1.0}.get(direction)
     main = fit.main
-    sample = main.sample.set_index("district_code")
+    sample = _indexed(fit)[0]
     if sign is None or district_code not in sample.index or not main.sigma2:
         return pd.DataFrame(columns=columns)
     threshold = DEVIANT_RESIDUAL_SD * float(np.sqrt(main.sigma2))

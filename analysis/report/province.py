@@ -30,7 +30,6 @@ from analysis.explain import Context
 from analysis.followup.store import FOLLOWUP_DIR
 from analysis.paths import PROCESSED_DIR
 from analysis.quality import quality_flags
-from analysis.ranking import district_ranks
 from analysis.report.frames import capaian as capaian_frames
 from analysis.report.frames import province as frames
 from analysis.report.model import Chart, Column, Section, Table
@@ -84,7 +83,7 @@ class ProvinceReport:
             parameters["targets_file"] = targets_file
         report = cls(ctx, code, lang, parameters)
         for ind in PIP_INDICATORS:
-            ranked = district_ranks(ctx.preferred, ctx.registry, ind, catalogue=ctx.catalogue)
+            ranked = ctx.ranks(ind)
             report.ranks[ind] = ranked
             report.years[ind] = int(ranked["year"].iloc[0]) if len(ranked) else None
         return report

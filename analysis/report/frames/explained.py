@@ -131,6 +131,13 @@ def decomposition_frame(ex: Explanation) -> pd.DataFrame:
     (the district's residual, with its 95 % prediction interval). The contributions add up to
     the gap. Columns: PART_COLUMNS (codes and numbers; `status` one of PART_STATUSES, or
     "unexplained" for the last row)."""
+    found = ex.cache.get("decomposition_frame")
+    if found is None:
+        found = ex.cache["decomposition_frame"] = _decomposition_frame(ex)
+    return found.copy()
+
+
+def _decomposition_frame(ex: Explanation) -> pd.DataFrame:
     dec = ex.decomposition
     levers = [c for c in dec.parts if c.role == "lever"]
     context = [c for c in dec.parts if c.role != "lever"]

@@ -98,7 +98,7 @@ class ProvinceReport:
         """The province's districts (2023 BPS codes) in code order: kabupaten, then kota."""
         return sorted(d.code for d in self.ctx.registry if d.province_code == self.province_code)
 
-    @property
+    @cached_property
     def prov(self) -> frames.Province:
         return frames.Province(
             self.ctx, self.province_code, tuple(self.codes), self.ranks, self.years
@@ -171,6 +171,10 @@ class ProvinceReport:
         return self.prov.values(indicator)
 
     def ranked_frame(self) -> pd.DataFrame:
+        return self._ranked_frame.copy()
+
+    @cached_property
+    def _ranked_frame(self) -> pd.DataFrame:
         return frames.ranked_frame(self.prov, {c: self.name(c) for c in self.codes})
 
     def standing(self) -> pd.DataFrame:

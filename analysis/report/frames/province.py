@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import pandas as pd
@@ -36,8 +37,15 @@ class Province:
         return self.ctx.catalogue[indicator].direction
 
     def province_ranks(self, indicator: str) -> pd.DataFrame:
-        ranked = self.ranks[indicator]
-        return ranked[ranked["province_code"] == self.code].set_index("district_code")
+        return self._province_ranks[indicator]
+
+    @cached_property
+    def _province_ranks(self) -> dict[str, pd.DataFrame]:
+        # every frame reads them several times per district: slice once
+        return {
+            ind: ranked[ranked["province_code"] == self.code].set_index("district_code")
+            for ind, ranked in self.ranks.items()
+        }
 
     def values(self, indicator: str) -> pd.Series:
         """Each district's value in the indicator's year (NaN: none)."""

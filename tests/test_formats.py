@@ -367,3 +367,23 @@ def test_batch_writes_a_format_asked_later_without_rendering_the_html_again(
     assert html.with_suffix(".pdf").read_bytes() == renders[0]["pdf"].read_bytes()
     (again,) = run_batch([job], workers=1)
     assert again.status == "skipped"
+
+
+def test_index_links_the_workshop_files_written_next_to_a_report(tmp_path):
+    """The index lists a report's PDF, Word and slide files when `--format` wrote them."""
+    import json
+
+    from analysis.report.index import build_index
+
+    folder = tmp_path / "banten"
+    folder.mkdir()
+    html = folder / "kabupaten-serang.html"
+    html.write_text("<html></html>", encoding="utf-8")
+    (folder / "kabupaten-serang.pdf").write_bytes(b"%PDF-1.4")
+    (folder / "kabupaten-serang.docx").write_bytes(b"PK")
+    doc = {"kind": "district", "district": "Kabupaten Serang", "province": "Banten", "lang": "id"}
+    (folder / "kabupaten-serang.html.key.json").write_text(json.dumps(doc), encoding="utf-8")
+    page = build_index(tmp_path).read_text(encoding="utf-8")
+    assert 'href="banten/kabupaten-serang.pdf"' in page
+    assert 'href="banten/kabupaten-serang.docx"' in page
+    assert "kabupaten-serang.pptx" not in page  # not written: not linked

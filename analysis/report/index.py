@@ -11,6 +11,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from analysis.catalogue import PIP_INDICATORS
 from analysis.i18n import fmt_number, t
+from analysis.report.outputs import output_path
 from analysis.report.render import TEMPLATES, write_atomic
 
 
@@ -33,6 +34,7 @@ def build_index(out_dir: Path, failures: list | None = None, lang: str = "id") -
                 os.path.relpath(html, out_dir),
                 doc.get("headline", {}),
                 lang,
+                _other_formats(html, out_dir, lang),
             )
         )
     for f in failures or []:
@@ -44,7 +46,13 @@ def build_index(out_dir: Path, failures: list | None = None, lang: str = "id") -
         doc = json.loads(key_file.read_text(encoding="utf-8"))
         html = key_file.with_name("index.html")
         if html.exists():
-            provinces.append({"name": doc["province"], "href": os.path.relpath(html, out_dir)})
+            provinces.append(
+                {
+                    "name": doc["province"],
+                    "href": os.path.relpath(html, out_dir),
+                    "others": _other_formats(html, out_dir, lang),
+                }
+            )
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape())
     headers = [
         {"label": t("col_district", lang)},
@@ -71,7 +79,22 @@ def build_index(out_dir: Path, failures: list | None = None, lang: str = "id") -
     return path
 
 
-def _row(district, province, report_lang, status, href, headline, lang):
+OTHER_FORMATS = ("pdf", "docx", "pptx")  # the workshop pack, written by `report --format`
+
+
+def _other_formats(html: Path, out_dir: Path, lang: str) -> list[dict[str, str]]:
+    """The PDF, Word and slide files written next to a report, as links for the index."""
+    found = []
+    for fmt in OTHER_FORMATS:
+        path = output_path(html, fmt)
+        if path.exists():
+            found.append(
+                {"label": t(f"index_format_{fmt}", lang), "href": os.path.relpath(path, out_dir)}
+            )
+    return found
+
+
+def _row(district, province, report_lang, status, href, headline, lang, others=()):
     values = []
     for ind in PIP_INDICATORS:
         h = headline.get(ind)
@@ -90,5 +113,6 @@ def _row(district, province, report_lang, status, href, headline, lang):
         "status": status,
         "status_label": t(f"index_status_{status}", lang),
         "href": href,
+        "others": list(others),
         "cells": values,
     }

@@ -11,6 +11,7 @@ with inline CSS: no script, font, stylesheet or tile is fetched when the page op
 from __future__ import annotations
 
 import ast
+import copy
 import json
 import logging
 import os
@@ -71,7 +72,22 @@ def external_references(html: str) -> list[str]:
 
 def _source(notebook: Path, skip_tags: tuple[str, ...] = ()) -> nbformat.NotebookNode:
     """The jupytext notebook as an unexecuted notebook without the cells tagged `skip_tags`,
-    with deterministic cell ids (the same inputs give the same HTML)."""
+    with deterministic cell ids (the same inputs give the same HTML). Parsed once per file
+    version in a process (a batch worker renders hundreds of reports from it); each caller gets
+    its own copy."""
+    stat = Path(notebook).stat()
+    key = (str(notebook), stat.st_mtime_ns, stat.st_size, tuple(skip_tags))
+    if key not in _SOURCES:
+        if len(_SOURCES) >= 8:  # a few notebooks (district, province), bounded across edits
+            _SOURCES.clear()
+        _SOURCES[key] = _parse_source(notebook, skip_tags)
+    return copy.deepcopy(_SOURCES[key])
+
+
+_SOURCES: dict[tuple, nbformat.NotebookNode] = {}
+
+
+def _parse_source(notebook: Path, skip_tags: tuple[str, ...]) -> nbformat.NotebookNode:
     nb = without_cells(jupytext.read(notebook), skip_tags)
     for i, cell in enumerate(nb.cells):
         cell.id = f"cell-{i}"

@@ -51,21 +51,7 @@ LEGACY_COLUMNS = ["district", "indicator", "year", "target", "source_document"]
 PLAN_COLUMNS = ["goal", "objective", "opd"]  # optional: the logframe of a plan table
 DOCUMENTS = ("RPJMD", "RPD", "Renstra", "SPM", "RPJMN")
 YEAR_RANGE = (2000, 2050)
-ROW_COLUMNS = [
-    "district_code",
-    "indicator",
-    "year",
-    "target",
-    "baseline_year",
-    "baseline",
-    "document",
-    "document_reference",
-    "goal",
-    "objective",
-    "opd",
-    "file",
-    "row",
-]
+ROW_COLUMNS = ["district_code", *COLUMNS[1:], *PLAN_COLUMNS, "file", "row"]
 PROBLEM_COLUMNS = ["file", "row", "column", "value", "reason"]
 PLAN_KEY = ["district_code", "indicator", "document", "document_reference"]
 _DOCUMENT_WORD = re.compile(r"\b(" + "|".join(DOCUMENTS) + r")\b", re.IGNORECASE)

@@ -15,19 +15,11 @@ import yaml
 
 from analysis.errors import AnalysisError
 from analysis.import_run import check_alone, prepare, run_import
+from tests.conftest import OWN_MAPPING, OWN_TABLE
 
-BASE = {
-    "id": "dinkes_test",
-    "title": "IDL per kabupaten (uji)",
-    "publisher": "Dinkes Banten",
-    "address": "surat 1/2026",
-    "license": "internal",
-    "district": {"column": "Kabupaten/Kota", "province_value": "Banten"},
-    "year": {"column": "Tahun"},
-    "values": {"IDL (%)": "immunization_complete_routine"},
-}
-HEADER = "Kabupaten/Kota,Tahun,IDL (%)\n"
-GOOD = "Kabupaten Serang,2024,80\nKota Serang,2024,81.5\n"
+BASE = OWN_MAPPING  # the good mapping every case changes one thing of
+HEADER, GOOD = OWN_TABLE.split("\n", 1)
+HEADER += "\n"
 MIDWIVES = {
     "midwives_own": {
         "label_id": "Jumlah bidan",

@@ -295,3 +295,16 @@ class ReportInfo:
     data_version: str
     date: str  # the generation date as the report prints it (ISO, like the HTML's subtitle)
     kind: Literal["district", "province"] = "district"
+
+    def facts(self) -> list[tuple[str, str]]:
+        """The title page's facts, label and value, in the report's language."""
+        from analysis.i18n import t
+
+        facts = [
+            (t("doc_province", self.lang), self.province),
+            (t("doc_date", self.lang), self.date),
+            (t("doc_data_version", self.lang), self.data_version),
+        ]
+        if self.kind == "district":
+            facts.insert(0, (t("doc_district", self.lang), self.place))
+        return facts

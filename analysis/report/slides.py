@@ -258,7 +258,7 @@ class _Deck:
 
     # -- slides ----------------------------------------------------------------------------
     def title_slide(self, header: Section) -> None:
-        info, lang = self.info, self.info.lang
+        info = self.info
         slide = self.prs.slides.add_slide(self.prs.slide_layouts[BLANK])
         band = slide.shapes.add_shape(MSO_SHAPE.RECTANGLE, 0, 0, SLIDE_W, Inches(0.35))
         band.fill.solid()
@@ -288,13 +288,7 @@ class _Deck:
             size=18,
             colour=MUTED,
         )
-        facts = [
-            (t("doc_province", lang), info.province),
-            (t("doc_date", lang), info.date),
-            (t("doc_data_version", lang), info.data_version),
-        ]
-        if info.kind == "district":
-            facts.insert(0, (t("doc_district", lang), info.place))
+        facts = info.facts()
         for i, (term, value) in enumerate(facts):
             top = Inches(4.6 + 0.42 * i)
             self.text_box(

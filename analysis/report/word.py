@@ -235,7 +235,7 @@ class _Writer:
 
     # -- title page and contents ------------------------------------------------------------
     def title_page(self, section: Section, everything: list[Section]) -> None:
-        info, lang = self.info, self.info.lang
+        info = self.info
         for _ in range(3):
             self.doc.add_paragraph()
         kicker = self.doc.add_paragraph()
@@ -247,13 +247,7 @@ class _Writer:
         subtitles = [b for b in blocks if isinstance(b, Text) and b.kind == "subtitle"]
         for block in subtitles:
             self.doc.add_paragraph(block.plain, style="Subtitle")
-        facts = [
-            (t("doc_province", lang), info.province),
-            (t("doc_date", lang), info.date),
-            (t("doc_data_version", lang), info.data_version),
-        ]
-        if info.kind == "district":
-            facts.insert(0, (t("doc_district", lang), info.place))
+        facts = info.facts()
         grid = self.doc.add_table(rows=len(facts), cols=2)
         _column_widths(grid, [Cm(4), Cm(10)])
         for row, (term, value) in zip(grid.rows, facts, strict=True):

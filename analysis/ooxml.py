@@ -1,7 +1,7 @@
 """Office Open XML packages (XLSX, DOCX, PPTX) with the same bytes for the same inputs.
 
-openpyxl, python-docx and python-pptx write zip entries stamped with the current time (and
-python-docx/-pptx stamp the document's core properties too). `fixed_zip` re-packs a package
+python-docx and python-pptx write zip entries stamped with the current time (and stamp the
+document's core properties too), XlsxWriter with 1980-01-01. `fixed_zip` re-packs a package
 with one given date and fixed attributes on every entry, in the order the library wrote them;
 `as_utc` turns the date given by a caller (the data version's date, never "now") into the naive
 UTC datetime the core properties carry.

@@ -35,7 +35,7 @@ from xlsxwriter.format import Format
 from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
 
-from analysis.ooxml import as_utc, fixed_zip
+from analysis.ooxml import as_utc, restamp_zip
 
 Kind = Literal["text", "number", "integer", "date", "bool"]
 
@@ -124,25 +124,31 @@ def write_xlsx(
     if lists:
         _write_lists(book, lists)
     book.close()
-    return fixed_zip(buffer.getvalue(), when)
+    return restamp_zip(buffer.getvalue(), when)
 
 
 def columns_for(frame: pd.DataFrame, columns: Sequence[Column] = ()) -> list[Column]:
     """The columns as they will be written: the given specs with kind and width filled in, or
     one inferred spec per frame column when none are given."""
     specs = list(columns) or [Column(str(c)) for c in frame.columns]
-    missing = [c.key for c in specs if c.key not in frame.columns]
+    values = _by_key(frame)
+    missing = [c.key for c in specs if c.key not in values]
     if missing:
         raise KeyError(f"columns {missing} are not in the frame (it has {list(frame.columns)})")
     out = []
     for spec in specs:
-        kind = spec.kind or _infer_kind(frame[spec.key])
+        kind = spec.kind or _infer_kind(values[spec.key])
         fmt = spec.number_format or DEFAULT_FORMATS.get(kind)
-        width = spec.width or _fit_width(spec.label, frame[spec.key])
+        width = spec.width or _fit_width(spec.label, values[spec.key])
         out.append(
             Column(spec.key, spec.label, kind, fmt, width, spec.choices, spec.error),
         )
     return out
+
+
+def _by_key(frame: pd.DataFrame) -> dict[Any, pd.Series]:
+    """The frame's columns by key, looked up once (a lookup by label costs more)."""
+    return dict(frame.items())
 
 
 class _Styles:
@@ -172,6 +178,7 @@ def _write_sheet(
 ) -> None:
     ws = book.add_worksheet(sheet.name)
     specs = columns_for(sheet.frame, sheet.columns)
+    values = _by_key(sheet.frame)
     n_rows = len(sheet.frame)
     for j, spec in enumerate(specs):
         ws.write_string(0, j, spec.label, styles.header)
@@ -179,7 +186,7 @@ def _write_sheet(
         style = styles.cell(spec.number_format, spec.kind == "text")
         # a date in a column of another kind still shows as a date
         dates = style if spec.kind == "date" else styles.cell(DEFAULT_FORMATS["date"], False)
-        for i, raw in enumerate(sheet.frame[spec.key].tolist(), start=1):
+        for i, raw in enumerate(values[spec.key].tolist(), start=1):
             _put(ws, i, j, _cell_value(raw, spec.kind), style, dates)
         if spec.number_format:
             blank = styles.cell(spec.number_format, False)
@@ -268,14 +275,17 @@ def _write_lists(book: xlsxwriter.Workbook, lists: list[tuple[str, ...]]) -> Non
 
 # -- values ------------------------------------------------------------------------------------
 def _infer_kind(series: pd.Series) -> Kind:
-    if pd.api.types.is_bool_dtype(series):
+    dtype = series.dtype
+    if pd.api.types.is_bool_dtype(dtype):
         return "bool"
-    if pd.api.types.is_integer_dtype(series):
+    if pd.api.types.is_integer_dtype(dtype):
         return "integer"
-    if pd.api.types.is_numeric_dtype(series):
+    if pd.api.types.is_numeric_dtype(dtype):
         return "number"
-    if pd.api.types.is_datetime64_any_dtype(series):
+    if pd.api.types.is_datetime64_any_dtype(dtype):
         return "date"
+    if isinstance(dtype, pd.StringDtype):  # strings only: no date to look for
+        return "text"
     present = series.dropna()
     if len(present) and all(isinstance(v, date) for v in present):
         return "date"

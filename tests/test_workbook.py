@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import re
+import struct
 import zipfile
 from datetime import date, datetime
 
@@ -69,9 +70,14 @@ def test_same_inputs_give_the_same_bytes(sheets, book_bytes):
 
 def test_every_date_in_the_file_comes_from_the_timestamp(book_bytes, book):
     with zipfile.ZipFile(io.BytesIO(book_bytes)) as archive:
-        stamps = {info.date_time for info in archive.infolist()}
+        assert archive.testzip() is None  # every entry reads back whole
+        entries = archive.infolist()
         core = archive.read("docProps/core.xml").decode()
-    assert stamps == {(2026, 11, 20, 8, 15, 0)}
+    stamps = {(e.date_time, e.create_system, e.external_attr >> 16) for e in entries}
+    assert stamps == {((2026, 11, 20, 8, 15, 0), 3, 0o644)}
+    # each entry's local header carries the date too (8:15 -> DOS time 8 << 11 | 15 << 5)
+    local = {struct.unpack_from("<HH", book_bytes, e.header_offset + 10) for e in entries}
+    assert local == {(8 << 11 | 15 << 5, (2026 - 1980) << 9 | 11 << 5 | 20)}
     assert re.findall(r"<dcterms:\w+ [^>]*>([^<]+)<", core) == ["2026-11-20T08:15:00Z"] * 2
     assert book.properties.created == datetime(2026, 11, 20, 8, 15)
     assert book.properties.modified == datetime(2026, 11, 20, 8, 15)

@@ -101,6 +101,15 @@ def test_export_has_labels_units_codes_as_labels_and_rounded_numbers():
     assert frame["Status"].tolist() == ["sesuai jalur", "out_of_reach"]  # unlabelled code kept
 
 
+def test_a_year_given_as_text_stays_text_in_the_downloads():
+    data = pd.DataFrame({"value": [30.5, 2.0], "when": ["2019, dibagi penduduk 2024", "2021"]})
+    table = Table("t", data, [Column("value", "Nilai", year="when")], "id", file="t")
+    frame = export_frame(table)
+    assert frame["Nilai — Tahun"].tolist() == ["2019, dibagi penduduk 2024", "2021"]
+    csv = table_files(table)["t.csv"].decode("utf-8-sig").splitlines()
+    assert csv[1] == '30.5,"2019, dibagi penduduk 2024"'
+
+
 def test_xlsx_is_byte_identical_numeric_and_dated_by_the_data_version():
     table = plan_table()
     first, second = table_files(table), table_files(plan_table())

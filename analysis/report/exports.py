@@ -74,7 +74,7 @@ def export_frame(table: Table) -> pd.DataFrame:
             years = data[col.year]  # years, or text such as "2019, dibagi penduduk 2024"
             out[f"{name} — {t('col_year', table.lang)}"] = (
                 years.array
-                if years.dtype == object
+                if years.dtype == object or isinstance(years.dtype, pd.StringDtype)
                 else _rounded(years, Column(col.year, "", "year"))
             )
     return pd.DataFrame(out, index=pd.RangeIndex(len(data)))

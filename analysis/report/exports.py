@@ -50,6 +50,17 @@ def _rounded(series: pd.Series, col: Column) -> np.ndarray | pd.api.extensions.E
     return np.round(values, col.digits + EXTRA_DIGITS)
 
 
+def _years(years: pd.Series) -> Any:
+    """Years as whole numbers; in a column of text ("2019, dibagi penduduk 2024", "2020–2021")
+    a plain year ("2021") becomes a number and any other text stays as it is."""
+    if years.dtype != object and not isinstance(years.dtype, pd.StringDtype):
+        return _rounded(years, Column(years.name, "", "year"))
+    values = years.tolist()
+    return pd.array(
+        [int(v) if isinstance(v, str) and v.isdecimal() else v for v in values], dtype=object
+    )
+
+
 def export_frame(table: Table) -> pd.DataFrame:
     """The table as its downloads carry it: one column per value (an interval gives two, a value
     with its year gives two), headers in the table's language."""
@@ -71,12 +82,7 @@ def export_frame(table: Table) -> pd.DataFrame:
         else:
             out[name] = values.array
         if col.year is not None:
-            years = data[col.year]  # years, or text such as "2019, dibagi penduduk 2024"
-            out[f"{name} — {t('col_year', table.lang)}"] = (
-                years.array
-                if years.dtype == object or isinstance(years.dtype, pd.StringDtype)
-                else _rounded(years, Column(col.year, "", "year"))
-            )
+            out[f"{name} — {t('col_year', table.lang)}"] = _years(data[col.year])
     return pd.DataFrame(out, index=pd.RangeIndex(len(data)))
 
 

@@ -101,6 +101,19 @@ def test_export_has_labels_units_codes_as_labels_and_rounded_numbers():
     assert frame["Status"].tolist() == ["sesuai jalur", "out_of_reach"]  # unlabelled code kept
 
 
+def test_a_year_given_as_text_stays_text_in_the_downloads_a_plain_year_a_number():
+    when = ["2019, dibagi penduduk 2024", "2021", None]
+    data = pd.DataFrame({"value": [30.5, 2.0, 1.0], "when": when})
+    table = Table("t", data, [Column("value", "Nilai", year="when")], "id", file="t")
+    frame = export_frame(table)
+    assert frame["Nilai — Tahun"].tolist()[:2] == ["2019, dibagi penduduk 2024", 2021]
+    files = table_files(table)
+    csv = files["t.csv"].decode("utf-8-sig").splitlines()
+    assert csv[1:] == ['30.5,"2019, dibagi penduduk 2024"', "2.0,2021", "1.0,"]
+    sheet = openpyxl.load_workbook(io.BytesIO(files["t.xlsx"])).active
+    assert [sheet["B2"].value, sheet["B3"].value, sheet["B4"].value] == [when[0], 2021, None]
+
+
 def test_xlsx_is_byte_identical_numeric_and_dated_by_the_data_version():
     table = plan_table()
     first, second = table_files(table), table_files(plan_table())

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import re
+import struct
 import zipfile
 from datetime import date, datetime
 
@@ -69,9 +70,14 @@ def test_same_inputs_give_the_same_bytes(sheets, book_bytes):
 
 def test_every_date_in_the_file_comes_from_the_timestamp(book_bytes, book):
     with zipfile.ZipFile(io.BytesIO(book_bytes)) as archive:
-        stamps = {info.date_time for info in archive.infolist()}
+        assert archive.testzip() is None  # every entry reads back whole
+        entries = archive.infolist()
         core = archive.read("docProps/core.xml").decode()
-    assert stamps == {(2026, 11, 20, 8, 15, 0)}
+    stamps = {(e.date_time, e.create_system, e.external_attr >> 16) for e in entries}
+    assert stamps == {((2026, 11, 20, 8, 15, 0), 3, 0o644)}
+    # each entry's local header carries the date too (8:15 -> DOS time 8 << 11 | 15 << 5)
+    local = {struct.unpack_from("<HH", book_bytes, e.header_offset + 10) for e in entries}
+    assert local == {(8 << 11 | 15 << 5, (2026 - 1980) << 9 | 11 << 5 | 20)}
     assert re.findall(r"<dcterms:\w+ [^>]*>([^<]+)<", core) == ["2026-11-20T08:15:00Z"] * 2
     assert book.properties.created == datetime(2026, 11, 20, 8, 15)
     assert book.properties.modified == datetime(2026, 11, 20, 8, 15)
@@ -99,6 +105,7 @@ def test_numbers_stay_numbers_and_dates_dates(book):
     assert ws["B3"].value is None and ws["C3"].value is None and ws["D3"].value is None
     note = ws["G2"]
     assert note.data_type == "s" and note.value == "=> tanya Dinkes"  # text, not a formula
+    assert ws["G3"].value is None  # empty text: an empty cell
 
 
 def test_status_drop_down_covers_the_rows_and_blank_rows(book):
@@ -125,14 +132,21 @@ def test_header_row_is_frozen_and_bold_with_widths(book):
     ws = book["rencana"]
     assert ws.freeze_panes == "A2"
     assert all(c.font.b for c in ws[1])
-    assert ws.column_dimensions["F"].width == 30
-    assert ws.column_dimensions["A"].width == len("Kabupaten Serang") + 2  # fitted
+    assert shown_width(ws, "F") == pytest.approx(30, abs=0.05)
+    assert shown_width(ws, "A") == pytest.approx(len("Kabupaten Serang") + 2, abs=0.05)  # fitted
+
+
+def shown_width(ws, letter: str) -> float:
+    """The width Excel shows for a column, in characters: the stored width holds 5 pixels of
+    cell padding too, in units of a 7-pixel digit (Calibri 11)."""
+    return (ws.column_dimensions[letter].width * 7 - 5) / 7
 
 
 def test_printing_fits_every_column_on_the_page_width(book):
     ws = book["rencana"]
     assert ws.page_setup.orientation == "landscape"  # 7 columns
-    assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToWidth == 1
+    # fitToWidth left out is the schema's default: one page wide
+    assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToWidth in (None, 1)
     assert ws.page_setup.fitToHeight == 0 and ws.print_title_rows == "$1:$1"
     assert book["keterangan"].page_setup.orientation == "portrait"
 

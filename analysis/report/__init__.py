@@ -9,7 +9,7 @@ The layer is split by kind of work:
 - `charts/`: functions from frames (+ translated labels, a number format) to matplotlib Figures,
   without pyplot;
 - `sections/`: one `Section` (model.py) per report section, texts from `analysis/strings.yaml`;
-- `model.py` (the objects every output reads), `styled.py` (tables through pandas Styler),
+- `model.py` (the objects every output reads), `styled.py` (tables in Styler's markup),
   `html.py` + `templates/` (Jinja macros, CSS), `exports.py` (CSV/XLSX downloads);
 - `district.py` / `province.py`: the report objects notebooks and analysts call;
 - `render.py`, `run.py`, `index.py`, `browser.py`: execution, paths, the index page, Chromium.

@@ -74,20 +74,28 @@ def shown_columns(table: Table) -> list[Column]:
     return [c for c in table.columns if not c.export_only]
 
 
-def cell_values(table: Table, shown: list[Column]) -> pd.DataFrame:
-    """One column per shown Column (by position): its value, or a tuple where a cell shows two
-    values (interval, value with year)."""
-    data = table.data.reset_index(drop=True)
-    out = {}
-    for i, col in enumerate(shown):
+def cell_columns(table: Table, shown: list[Column]) -> list[list[Any]]:
+    """One list per shown Column: its values, or tuples where a cell shows two values
+    (interval: (low, high), value with year: (value, year))."""
+    data = table.data
+    out = []
+    for col in shown:
+        values = data[col.name].tolist()
         if col.kind == "interval":
-            values = list(zip(data[col.name], data[col.high], strict=True))
+            values = list(zip(values, data[col.high].tolist(), strict=True))
         elif col.year is not None:
-            values = list(zip(data[col.name], data[col.year], strict=True))
-        else:
-            values = data[col.name].tolist()
-        out[i] = pd.Series(values, dtype=object)
-    return pd.DataFrame(out, index=data.index)
+            values = list(zip(values, data[col.year].tolist(), strict=True))
+        out.append(values)
+    return out
+
+
+def cell_values(table: Table, shown: list[Column]) -> pd.DataFrame:
+    """`cell_columns` as a DataFrame, one column per shown Column (by position)."""
+    values = cell_columns(table, shown)
+    index = pd.RangeIndex(len(table.data))
+    return pd.DataFrame(
+        {i: pd.Series(v, index=index, dtype=object) for i, v in enumerate(values)}, index=index
+    )
 
 
 def table_text(table: Table) -> pd.DataFrame:

@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import hashlib
 from datetime import datetime, timedelta
+from typing import Any
 
+import numpy as np
 import pandas as pd
+from pandas.api.types import is_numeric_dtype
 
 from analysis.i18n import t
 from analysis.report.model import Chart, Column, Table
@@ -36,39 +39,51 @@ def header(col: Column) -> str:
     return label
 
 
-def _rounded(series: pd.Series, col: Column) -> pd.Series:
-    values = pd.to_numeric(series, errors="coerce").astype(float) * col.scale
+def _rounded(series: pd.Series, col: Column) -> np.ndarray | pd.api.extensions.ExtensionArray:
+    """The column's numbers times its scale, rounded EXTRA_DIGITS past the page (whole numbers
+    for integers and years, missing as <NA>); anything not a number is missing."""
+    if not is_numeric_dtype(series.dtype):
+        series = pd.to_numeric(series, errors="coerce")
+    values = series.to_numpy(dtype=float, na_value=np.nan) * col.scale
     if col.kind in ("integer", "year"):
-        return values.round().astype("Int64")
-    return values.round(col.digits + EXTRA_DIGITS)
+        return pd.array(np.round(values), dtype="Int64")
+    return np.round(values, col.digits + EXTRA_DIGITS)
+
+
+def _years(years: pd.Series) -> Any:
+    """Years as whole numbers; in a column of text ("2019, dibagi penduduk 2024", "2020–2021")
+    a plain year ("2021") becomes a number and any other text stays as it is."""
+    if years.dtype != object and not isinstance(years.dtype, pd.StringDtype):
+        return _rounded(years, Column(years.name, "", "year"))
+    values = years.tolist()
+    return pd.array(
+        [int(v) if isinstance(v, str) and v.isdecimal() else v for v in values], dtype=object
+    )
 
 
 def export_frame(table: Table) -> pd.DataFrame:
     """The table as its downloads carry it: one column per value (an interval gives two, a value
     with its year gives two), headers in the table's language."""
     data = table.data
-    out: dict[str, pd.Series] = {}
+    out: dict[str, Any] = {}  # by header: a download-only column may replace a shown one
     for col in table.columns:
         name = header(col)
+        values = data[col.name]
         if col.kind == "interval":
-            out[f"{name} — {t('col_low', table.lang)}"] = _rounded(data[col.name], col)
+            out[f"{name} — {t('col_low', table.lang)}"] = _rounded(values, col)
             out[f"{name} — {t('col_high', table.lang)}"] = _rounded(data[col.high], col)
         elif col.numeric:
-            out[name] = _rounded(data[col.name], col)
+            out[name] = _rounded(values, col)
         elif col.labels is not None:
-            out[name] = data[col.name].map(lambda v, m=col.labels: m.get(v, v) if v else v)
+            labels = col.labels
+            out[name] = [labels.get(v, v) if v else v for v in values.tolist()]
         elif col.kind == "check":
-            out[name] = data[col.name].astype(bool)
+            out[name] = values.astype(bool).to_numpy()
         else:
-            out[name] = data[col.name]
+            out[name] = values.array
         if col.year is not None:
-            years = data[col.year]  # years, or text such as "2019, dibagi penduduk 2024"
-            out[f"{name} — {t('col_year', table.lang)}"] = (
-                years if years.dtype == object else _rounded(years, Column(col.year, "", "year"))
-            )
-    frame = pd.DataFrame(out)
-    frame.index = range(len(frame))
-    return frame
+            out[f"{name} — {t('col_year', table.lang)}"] = _years(data[col.year])
+    return pd.DataFrame(out, index=pd.RangeIndex(len(data)))
 
 
 def csv_bytes(frame: pd.DataFrame) -> bytes:

@@ -1,6 +1,7 @@
-"""Sections as HTML: the Jinja macros in templates/macros.html.j2 lay out each block, pandas'
-Styler draws the tables (analysis.report.styled), figures and downloads are embedded as data
-URIs. Nothing links to another host; every text goes through Jinja's autoescape."""
+"""Sections as HTML: the Jinja macros in templates/macros.html.j2 lay out each block, the
+tables come from analysis.report.styled (Styler's markup, templates/table.html.j2), figures
+and downloads are embedded as data URIs. Nothing links to another host; every text goes
+through Jinja's autoescape."""
 
 from __future__ import annotations
 

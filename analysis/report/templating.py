@@ -20,7 +20,7 @@ def environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    # what the macros call back into Python for: tables (pandas Styler) and embedded files
+    # what the macros call back into Python for: tables (styled.py) and embedded files
     env.globals.update(
         kind=lambda block: type(block).__name__,
         table_html=_later("analysis.report.styled", "table_html"),

@@ -54,6 +54,8 @@ class Context:
     series: SeriesCatalogue = field(default_factory=load_series)
     _flags: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)
     _ranks: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)
+    processed_dir: Path = PROCESSED_DIR
+    _rows: dict[str, pd.DataFrame] | None = field(default=None, repr=False)
 
     @classmethod
     def load(
@@ -89,6 +91,7 @@ class Context:
             structural=structural_frame(preferred, registry),
             targets=load_targets(TARGETS_DIR / "national.yaml", target_files),
             data_version=panel.attrs["data_version"],
+            processed_dir=Path(processed_dir),
         )
 
     def values(self, indicator: str, year: int) -> pd.Series:
@@ -104,6 +107,15 @@ class Context:
             percent = self.catalogue[indicator].unit == "percent"
             self._flags[indicator] = low_precision(rows, percent)
         return self._flags[indicator]
+
+    def district_rows(self, district_code: str) -> pd.DataFrame:
+        """Every panel row of one district, values flagged by the cross-source check included
+        (the panel is read once per context, not once per report)."""
+        if self._rows is None:
+            panel = load_panel(self.processed_dir, include_flagged=True)
+            self._rows = dict(tuple(panel.groupby("district_code", sort=False)))
+            self._rows[""] = panel.iloc[0:0]
+        return self._rows.get(district_code, self._rows[""])
 
     def ranks(self, indicator: str) -> pd.DataFrame:
         """National and province ranks of every district in `indicator` (computed once)."""

@@ -152,11 +152,9 @@ class DistrictReport:
 
     @cached_property
     def own_rows(self) -> pd.DataFrame:
-        """Every panel row of this district, flagged ones included (read once per report)."""
-        from analysis.panel import load_panel
-
-        panel = load_panel(self.processed_dir, include_flagged=True)
-        return panel[panel["district_code"] == self.district_code]
+        """Every panel row of this district, flagged ones included (the context reads the
+        panel once per worker)."""
+        return self.ctx.district_rows(self.district_code)
 
     @property
     def usable_rows(self) -> pd.DataFrame:

@@ -8,7 +8,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from analysis.maps import province_map
-from analysis.report.charts.style import NumberFormat, new_figure
+from analysis.report.charts.style import NumberFormat, new_figure, set_title
 
 MAP_MARGINS = {
     "left": 0.01,
@@ -52,5 +52,5 @@ def map_grid(
                 cax.remove()
             else:
                 cax.yaxis.set_major_formatter(number.ticks())
-        ax.set_title(titles[ind], fontsize=10)
+        set_title(ax, titles[ind], fontsize=10)
     return fig

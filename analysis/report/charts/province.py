@@ -13,10 +13,14 @@ from matplotlib.figure import Figure
 from analysis.report.charts.style import (
     COLORS,
     GRID_MARGINS,
+    Margins,
     NumberFormat,
+    axes_margins,
     empty_panel,
+    fit_axes,
     new_figure,
     number_axis,
+    set_title,
 )
 
 HEATMAP_LIMIT = 2.0  # z-scores beyond +-2 get the darkest colour
@@ -69,10 +73,32 @@ def standing_heatmap(
     ax.tick_params(length=0)
     for spine in ax.spines.values():
         spine.set_visible(False)
-    bar = fig.colorbar(mesh, ax=ax, shrink=0.85, label=colorbar_label)
+    bar = fig.colorbar(mesh, cax=fig.add_axes((0, 0, 1, 1)), label=colorbar_label)
     bar.ax.yaxis.set_major_formatter(number.ticks())
     bar.outline.set_visible(False)
+    _fit_with_bar(fig, ax, bar.ax)
     return fig
+
+
+BAR_PAD, BAR_WIDTH, BAR_SHRINK = 0.3, 0.2, 0.85  # inches, inches, of the heatmap's height
+
+
+def _fit_with_bar(fig: Figure, ax, cax) -> None:
+    """The heatmap fitted to its labels, its colour bar to the right at 85 % of its height
+    (where constrained layout put it)."""
+    bar_room = axes_margins(cax).right
+    fit_axes(fig, ax, Margins(right=BAR_PAD + BAR_WIDTH + bar_room))
+    box = ax.get_position()
+    width, height = fig.get_size_inches()
+    bar_height = box.height * BAR_SHRINK
+    cax.set_position(
+        [
+            box.x1 + BAR_PAD / width,
+            box.y0 + (box.height - bar_height) / 2,
+            BAR_WIDTH / width,
+            bar_height,
+        ]
+    )
 
 
 def _luminance(rgba) -> float:
@@ -97,7 +123,7 @@ def sii_chart(
     too few districts (`small`) in the warning colour."""
     fig, axes = new_figure(10, 7, 2, 2, {**GRID_MARGINS, "bottom": 0.08, "hspace": 0.38})
     for ax, ind in zip(axes.flat, titles, strict=True):
-        ax.set_title(titles[ind], fontsize=10, color=COLORS["warn"] if small[ind] else "black")
+        set_title(ax, titles[ind], fontsize=10, color=COLORS["warn"] if small[ind] else "black")
         data = points[points["indicator"] == ind]
         if data.empty:
             empty_panel(ax, no_data)

@@ -5,12 +5,16 @@ from __future__ import annotations
 
 import io
 import math
-from dataclasses import dataclass
+import threading
+from dataclasses import astuple, dataclass
+from functools import lru_cache
 
+import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.axis import Axis
-from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg
 from matplotlib.figure import Figure
+from matplotlib.text import Text
 from matplotlib.ticker import Formatter, MaxNLocator
 from PIL import Image
 
@@ -80,27 +84,132 @@ def new_figure(
     ncols: int = 1,
     margins: dict[str, float] | None = None,
 ):
-    """A figure outside pyplot and its axes (one Axes, or an array for a grid).
-
-    With `margins` (subplots_adjust arguments) the layout is fixed: one draw, no measuring, for
-    grids whose labels are short and known. Without, constrained layout fits labels of any
-    length (measured once, in the draw before the real one).
+    """A figure outside pyplot and its axes (one Axes, or an array for a grid), laid out once
+    and for all, not at draw time: `margins` (subplots_adjust arguments) for grids whose labels
+    are short and known; a chart of one axes calls `fit_axes` when its texts are set, which
+    fits labels of any length from their measured size.
     """
-    fig = Figure(figsize=(width, height), layout=None if margins else "constrained")
+    fig = Figure(figsize=(width, height), layout=None)
     if margins:
         fig.subplots_adjust(**margins)
     axes = fig.subplots(nrows, ncols, squeeze=nrows * ncols == 1)
     return fig, axes
 
 
-def label_margins(labels: list[str], fontsize: float, width: float, height: float) -> dict:
-    """Fixed margins for a bar chart with text labels on the y axis: the left margin fits the
-    longest label (DejaVu Sans averages about 0.56 em per character; 0.6 leaves room for labels
-    rich in digits and capitals, which were cut), the rest is room for a title above and a tick
-    row and axis label below."""
-    longest = max((len(x) for x in labels), default=0)
-    left = (0.25 + 0.6 * fontsize / 72 * longest) / width
-    return {"left": min(left, 0.6), "right": 0.98, "top": 1 - 0.4 / height, "bottom": 0.62 / height}
+# -- fixed layout from measured text -------------------------------------------------------------
+# matplotlib's spacing, in inches: what constrained layout would leave around an axes' texts
+EDGE_PAD = 6 / 72  # free at the figure's edges
+LABEL_PAD = 4 / 72  # axes.labelpad: tick labels to axis label
+TITLE_PAD = 6 / 72  # axes.titlepad
+MEASURE_DPI = 100  # the report's PNG dpi: hinting rounds glyph widths at it
+MEASURE_SLACK = 1.03  # a slide's other dpi rounds glyphs a little differently
+_MEASURE_FIGURE = Figure(dpi=MEASURE_DPI)
+_MEASURE_RENDERER = FigureCanvasAgg(_MEASURE_FIGURE).get_renderer()
+
+
+@lru_cache(maxsize=8192)
+def text_size(
+    text: str, fontsize: float, weight: str | int = "normal", style: str = "normal"
+) -> tuple[float, float]:
+    """Width and height in inches of `text` (lines split at newlines) set in the charts' font,
+    as matplotlib lays it out, measured on a figure of its own: no chart is drawn for it.
+    Cached: a report's labels repeat in every report."""
+    probe = Text(0, 0, text, fontsize=fontsize, fontweight=weight, fontstyle=style)
+    probe.set_figure(_MEASURE_FIGURE)
+    box = probe.get_window_extent(_MEASURE_RENDERER)
+    return float(box.width) / MEASURE_DPI * MEASURE_SLACK, float(box.height) / MEASURE_DPI
+
+
+def drawn_tick_labels(axis: Axis) -> list[tuple[Text, float, int, float]]:
+    """The tick labels `axis` will draw (text set as at draw time: the ticks are made and
+    formatted now and reused by the draw), each with its distance from the spine in inches
+    (tick length and pad), its side (0: left or bottom, 1: right or top) and where it sits
+    along the axis (0 to 1 from the left or bottom end)."""
+    axis.get_majorticklabels()
+    start, end = axis.get_view_interval()
+    low, high = min(start, end), max(start, end)
+    slack = (high - low) * 1e-9
+    out = []
+    for tick in axis.get_major_ticks():
+        loc = tick.get_loc()
+        if not low - slack <= loc <= high + slack:
+            continue
+        gap = (tick.get_tick_padding() + tick.get_pad()) / 72
+        along = (loc - start) / (end - start) if end != start else 0.5
+        for side, text in enumerate((tick.label1, tick.label2)):
+            if text.get_visible() and text.get_text():
+                out.append((text, gap, side, along))
+    return out
+
+
+def _size(text: Text) -> tuple[float, float]:
+    """Width and height (inches) of a Text as drawn (a quarter turn swaps them)."""
+    w, h = text_size(
+        text.get_text(), text.get_fontsize(), text.get_fontweight(), text.get_fontstyle()
+    )
+    return (h, w) if abs(text.get_rotation() % 180 - 90) < 1 else (w, h)
+
+
+@dataclass(frozen=True)
+class Margins:
+    """Room (inches) on each side of an axes."""
+
+    left: float = 0.0
+    bottom: float = 0.0
+    right: float = 0.0
+    top: float = 0.0
+
+    def __add__(self, other: Margins) -> Margins:
+        return Margins(*(a + b for a, b in zip(astuple(self), astuple(other), strict=True)))
+
+
+def axes_margins(ax: Axes) -> Margins:
+    """What an axes' own texts need around it, for its present size: tick labels on their
+    side with the axis label beyond them, the title above everything on top, and the part of
+    an outer tick label that reaches past the axes' ends."""
+    fig = ax.get_figure(root=True)
+    box = ax.get_position()
+    length = {"x": box.width * fig.get_figwidth(), "y": box.height * fig.get_figheight()}
+    room = dict.fromkeys(("left", "bottom", "right", "top"), 0.0)
+    overhang = dict(room)
+    for name, axis, sides, ends in (
+        ("x", ax.xaxis, ("bottom", "top"), ("left", "right")),
+        ("y", ax.yaxis, ("left", "right"), ("bottom", "top")),
+    ):
+        across = 1 if name == "x" else 0  # which of (width, height) goes away from the spine
+        for text, gap, side, along in drawn_tick_labels(axis):
+            size = _size(text)
+            room[sides[side]] = max(room[sides[side]], size[across] + gap)
+            half = size[1 - across] / 2
+            overhang[ends[0]] = max(overhang[ends[0]], half - along * length[name])
+            overhang[ends[1]] = max(overhang[ends[1]], half - (1 - along) * length[name])
+        label = axis.label
+        if label.get_visible() and label.get_text():
+            side = axis.get_label_position()
+            room[side] += _size(label)[across] + LABEL_PAD
+    if ax.title.get_visible() and ax.title.get_text():
+        room["top"] += _size(ax.title)[1] + TITLE_PAD
+    return Margins(**{side: max(room[side], overhang[side]) for side in room})
+
+
+def place_axes(fig: Figure, ax: Axes, margins: Margins) -> None:
+    """Put `ax` at fixed margins (inches) plus the figure's edge pad."""
+    width, height = fig.get_size_inches()
+    left, bottom = margins.left + EDGE_PAD, margins.bottom + EDGE_PAD
+    right, top = margins.right + EDGE_PAD, margins.top + EDGE_PAD
+    ax.set_position(
+        [left / width, bottom / height, 1 - (left + right) / width, 1 - (bottom + top) / height]
+    )
+    ax.set_in_layout(True)  # a slide lays the figure out again for larger type (constrained)
+
+
+def fit_axes(fig: Figure, ax: Axes, extra: Margins = Margins()) -> None:
+    """Place the figure's one axes so its tick labels, axis labels and title fit, with `extra`
+    room beside (a colour bar): what constrained layout does at every draw, done once from the
+    texts' measured sizes. Call it last, when the axes' limits and texts are final. Twice:
+    how far an outer tick label reaches past the axes depends on the axes' size."""
+    for _ in range(2):
+        place_axes(fig, ax, axes_margins(ax) + extra)
 
 
 GRID_MARGINS = {
@@ -113,13 +222,34 @@ GRID_MARGINS = {
 }
 
 
+class InViewLocator(MaxNLocator):
+    """MaxNLocator's ticks, only those inside the view: matplotlib makes a tick (two marks, a
+    grid line, two labels) for every location a locator gives, drawn or not, and MaxNLocator
+    gives one beyond each end."""
+
+    def __call__(self):
+        locs = np.asarray(super().__call__())
+        low, high = sorted(self.axis.get_view_interval())
+        slack = (high - low) * 1e-10  # what matplotlib counts as inside the view
+        return locs[(locs >= low - slack) & (locs <= high + slack)]
+
+
 def number_axis(axis: Axis, number: NumberFormat) -> None:
+    """Ticks where matplotlib's default locator puts them, in the report's number format."""
+    axis.set_major_locator(InViewLocator(nbins="auto", steps=[1, 2, 2.5, 5, 10]))
     axis.set_major_formatter(number.ticks())
 
 
 def year_axis(axis: Axis) -> None:
-    axis.set_major_locator(MaxNLocator(integer=True))
+    axis.set_major_locator(InViewLocator(integer=True))
     axis.set_major_formatter(YearTicks())
+
+
+def set_title(ax: Axes, text: str, **kwargs) -> None:
+    """The axes' title at its top edge. Given the height, matplotlib places it there instead
+    of measuring every axis of the figure at each draw to keep the title clear of tick labels
+    on top, which these charts never put above a titled axes."""
+    ax.set_title(text, y=1.0, **kwargs)
 
 
 def empty_panel(ax: Axes, text: str) -> None:
@@ -128,12 +258,26 @@ def empty_panel(ax: Axes, text: str) -> None:
     ax.set_axis_off()
 
 
+class _SharedRendererCanvas(FigureCanvasAgg):
+    """An Agg canvas drawing on this thread's renderer of its size: matplotlib caches text
+    metrics per renderer, so labels measured for one chart are known to the next."""
+
+    def get_renderer(self):
+        width, height = self.get_width_height(physical=True)
+        return _shared_renderer(width, height, self.figure.dpi, threading.get_ident())
+
+
+@lru_cache(maxsize=16)
+def _shared_renderer(width: int, height: int, dpi: float, _thread: int) -> RendererAgg:
+    return RendererAgg(width, height, dpi)
+
+
 def png_bytes(fig: Figure, dpi: int) -> bytes:
     """The figure as a palette PNG: one draw (layout included) on an Agg canvas at the
     figure's own size, no tight-bounding-box re-draw, quantized to 256 colours (charts have
     few colours: a quarter of the bytes, the same picture)."""
     fig.set_dpi(dpi)
-    canvas = FigureCanvasAgg(fig)
+    canvas = _SharedRendererCanvas(fig)
     canvas.draw()
     image = Image.frombuffer("RGBA", canvas.get_width_height(), canvas.buffer_rgba())
     palette = image.convert("RGB").quantize(256, method=Image.Quantize.FASTOCTREE)

@@ -208,8 +208,41 @@ def fit_axes(fig: Figure, ax: Axes, extra: Margins = Margins()) -> None:
     room beside (a colour bar): what constrained layout does at every draw, done once from the
     texts' measured sizes. Call it last, when the axes' limits and texts are final. Twice:
     how far an outer tick label reaches past the axes depends on the axes' size."""
+    _wrap_title(ax, fig.get_figwidth() - 2 * EDGE_PAD)
     for _ in range(2):
         place_axes(fig, ax, axes_margins(ax) + extra)
+    _keep_title_inside(fig, ax)
+
+
+def _wrap_title(ax: Axes, room: float) -> None:
+    """Break a title wider than `room` (inches) into lines that fit, at spaces."""
+    title = ax.title
+    size, weight = title.get_fontsize(), title.get_fontweight()
+    if not title.get_text() or text_size(title.get_text(), size, weight)[0] <= room:
+        return
+    lines: list[str] = []
+    for word in title.get_text().split(" "):
+        candidate = f"{lines[-1]} {word}" if lines else word
+        if lines and text_size(candidate, size, weight)[0] <= room:
+            lines[-1] = candidate
+        else:
+            lines.append(word)
+    title.set_text("\n".join(lines))
+
+
+def _keep_title_inside(fig: Figure, ax: Axes) -> None:
+    """Slide a title centred over its axes sideways where it would pass the figure's edge (a
+    long title over an axes pushed right by long labels)."""
+    title = ax.title
+    if not title.get_text():
+        return
+    width = fig.get_figwidth()
+    half = text_size(title.get_text(), title.get_fontsize(), title.get_fontweight())[0] / 2
+    box = ax.get_position()
+    centre = (box.x0 + box.width / 2) * width
+    shifted = min(max(centre, EDGE_PAD + half), width - EDGE_PAD - half)
+    if shifted != centre:
+        title.set_x((shifted / width - box.x0) / box.width)
 
 
 GRID_MARGINS = {

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 import pandas as pd
 from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
+from matplotlib.transforms import offset_copy
 
 from analysis.report.charts.style import (
     COLORS,
@@ -188,15 +189,19 @@ def decomposition_chart(
             elinewidth=1,
             capsize=3,
         )
+    beside = {  # a value 4 points beyond its bar's (or interval's) end
+        True: offset_copy(ax.transData, fig=fig, x=4, units="points"),
+        False: offset_copy(ax.transData, fig=fig, x=-4, units="points"),
+    }
     for yy, (_name, value, _colour, low, high, _solid) in bars:
         end = value
         if pd.notna(low) and pd.notna(high):
             end = high if value >= 0 else low
-        ax.annotate(
+        ax.text(
+            end,
+            yy,
             number(value, 2, signed=True),
-            (end, yy),
-            xytext=(4 if value >= 0 else -4, 0),
-            textcoords="offset points",
+            transform=beside[value >= 0],
             ha="left" if value >= 0 else "right",
             va="center",
             fontsize=7.5,

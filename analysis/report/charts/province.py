@@ -9,6 +9,7 @@ import pandas as pd
 from matplotlib import colormaps
 from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
+from matplotlib.transforms import offset_copy
 
 from analysis.report.charts.style import (
     COLORS,
@@ -134,12 +135,13 @@ def sii_chart(
             xs = np.array([0.0, 1.0])
             ax.plot(xs, intercept + slope * xs, color=COLORS["province"], lw=1.6)
         if len(data) <= 15:
+            beside = offset_copy(ax.transData, fig=fig, x=4, y=3, units="points")
             for row in data.itertuples():
-                ax.annotate(
+                ax.text(
+                    row.x,
+                    row.value,
                     point_labels[row.district_code],
-                    (row.x, row.value),
-                    xytext=(4, 3),
-                    textcoords="offset points",
+                    transform=beside,
                     fontsize=7.5,
                     color=COLORS["ink"],
                 )

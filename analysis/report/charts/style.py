@@ -163,33 +163,55 @@ class Margins:
         return Margins(*(a + b for a, b in zip(astuple(self), astuple(other), strict=True)))
 
 
+@dataclass(frozen=True)
+class Decorations:
+    """An axes' texts as measured (inches): the room each side needs for tick labels, axis
+    labels and title, and the tick labels that may reach past the axes' ends: (axis, half its
+    length along the axis, where it sits from 0 to 1)."""
+
+    room: Margins
+    ends: tuple[tuple[str, float, float], ...]
+
+    @classmethod
+    def of(cls, ax: Axes) -> Decorations:
+        room = dict.fromkeys(("left", "bottom", "right", "top"), 0.0)
+        ends = []
+        for name, axis, sides in (
+            ("x", ax.xaxis, ("bottom", "top")),
+            ("y", ax.yaxis, ("left", "right")),
+        ):
+            across = 1 if name == "x" else 0  # which of (width, height) goes away from the spine
+            for text, gap, side, along in drawn_tick_labels(axis):
+                size = _size(text)
+                room[sides[side]] = max(room[sides[side]], size[across] + gap)
+                ends.append((name, size[1 - across] / 2, along))
+            label = axis.label
+            if label.get_visible() and label.get_text():
+                room[axis.get_label_position()] += _size(label)[across] + LABEL_PAD
+        if ax.title.get_visible() and ax.title.get_text():
+            room["top"] += _size(ax.title)[1] + TITLE_PAD
+        return cls(Margins(**room), tuple(ends))
+
+    def margins(self, width: float, height: float) -> Margins:
+        """The room needed around an axes of this size (inches)."""
+        room = {side: getattr(self.room, side) for side in ("left", "bottom", "right", "top")}
+        length = {"x": width, "y": height}
+        for name, half, along in self.ends:
+            start, end = ("left", "right") if name == "x" else ("bottom", "top")
+            room[start] = max(room[start], half - along * length[name])
+            room[end] = max(room[end], half - (1 - along) * length[name])
+        return Margins(**room)
+
+
 def axes_margins(ax: Axes) -> Margins:
     """What an axes' own texts need around it, for its present size: tick labels on their
     side with the axis label beyond them, the title above everything on top, and the part of
     an outer tick label that reaches past the axes' ends."""
     fig = ax.get_figure(root=True)
     box = ax.get_position()
-    length = {"x": box.width * fig.get_figwidth(), "y": box.height * fig.get_figheight()}
-    room = dict.fromkeys(("left", "bottom", "right", "top"), 0.0)
-    overhang = dict(room)
-    for name, axis, sides, ends in (
-        ("x", ax.xaxis, ("bottom", "top"), ("left", "right")),
-        ("y", ax.yaxis, ("left", "right"), ("bottom", "top")),
-    ):
-        across = 1 if name == "x" else 0  # which of (width, height) goes away from the spine
-        for text, gap, side, along in drawn_tick_labels(axis):
-            size = _size(text)
-            room[sides[side]] = max(room[sides[side]], size[across] + gap)
-            half = size[1 - across] / 2
-            overhang[ends[0]] = max(overhang[ends[0]], half - along * length[name])
-            overhang[ends[1]] = max(overhang[ends[1]], half - (1 - along) * length[name])
-        label = axis.label
-        if label.get_visible() and label.get_text():
-            side = axis.get_label_position()
-            room[side] += _size(label)[across] + LABEL_PAD
-    if ax.title.get_visible() and ax.title.get_text():
-        room["top"] += _size(ax.title)[1] + TITLE_PAD
-    return Margins(**{side: max(room[side], overhang[side]) for side in room})
+    return Decorations.of(ax).margins(
+        box.width * fig.get_figwidth(), box.height * fig.get_figheight()
+    )
 
 
 def place_axes(fig: Figure, ax: Axes, margins: Margins) -> None:
@@ -209,8 +231,11 @@ def fit_axes(fig: Figure, ax: Axes, extra: Margins = Margins()) -> None:
     texts' measured sizes. Call it last, when the axes' limits and texts are final. Twice:
     how far an outer tick label reaches past the axes depends on the axes' size."""
     _wrap_title(ax, fig.get_figwidth() - 2 * EDGE_PAD)
+    measured = Decorations.of(ax)
+    width, height = fig.get_size_inches()
     for _ in range(2):
-        place_axes(fig, ax, axes_margins(ax) + extra)
+        box = ax.get_position()
+        place_axes(fig, ax, measured.margins(box.width * width, box.height * height) + extra)
     _keep_title_inside(fig, ax)
 
 
@@ -292,17 +317,21 @@ def empty_panel(ax: Axes, text: str) -> None:
 
 
 class _SharedRendererCanvas(FigureCanvasAgg):
-    """An Agg canvas drawing on this thread's renderer of its size: matplotlib caches text
-    metrics per renderer, so labels measured for one chart are known to the next."""
+    """An Agg canvas drawing on this thread's renderer of its size and dpi (the renderer Agg
+    itself makes for it, kept): matplotlib caches text metrics per renderer, so the labels
+    measured for one chart are known to the next."""
 
     def get_renderer(self):
-        width, height = self.get_width_height(physical=True)
-        return _shared_renderer(width, height, self.figure.dpi, threading.get_ident())
+        key = (*self.get_width_height(physical=True), self.figure.dpi, threading.get_ident())
+        renderer = _RENDERERS.get(key)
+        if renderer is None:
+            if len(_RENDERERS) >= 16:  # a few sizes per report kind; never unbounded
+                _RENDERERS.clear()
+            renderer = _RENDERERS[key] = super().get_renderer()
+        return renderer
 
 
-@lru_cache(maxsize=16)
-def _shared_renderer(width: int, height: int, dpi: float, _thread: int) -> RendererAgg:
-    return RendererAgg(width, height, dpi)
+_RENDERERS: dict[tuple, RendererAgg] = {}
 
 
 def png_bytes(fig: Figure, dpi: int) -> bytes:

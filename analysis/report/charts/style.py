@@ -323,14 +323,14 @@ class _SharedRendererCanvas(FigureCanvasAgg):
 
     def get_renderer(self):
         key = (*self.get_width_height(physical=True), self.figure.dpi, threading.get_ident())
-        renderer = _RENDERERS.get(key)
-        if renderer is None:
-            if len(_RENDERERS) >= 16:  # a few sizes per report kind; never unbounded
-                _RENDERERS.clear()
-            renderer = _RENDERERS[key] = super().get_renderer()
+        renderer = _RENDERERS.pop(key, None) or super().get_renderer()
+        _RENDERERS[key] = renderer  # the most recently used last
+        while len(_RENDERERS) > MAX_RENDERERS:  # ~3 MB each: the least recently used go
+            _RENDERERS.pop(next(iter(_RENDERERS)))
         return renderer
 
 
+MAX_RENDERERS = 12  # a report draws charts of a few sizes (bar charts' heights vary)
 _RENDERERS: dict[tuple, RendererAgg] = {}
 
 

@@ -10,12 +10,12 @@ from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
 from matplotlib.transforms import offset_copy
 
+from analysis.report.charts.layout import fit_axes
 from analysis.report.charts.style import (
     COLORS,
     GRID_MARGINS,
     NumberFormat,
     empty_panel,
-    fit_axes,
     new_figure,
     number_axis,
     set_title,

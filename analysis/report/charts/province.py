@@ -11,14 +11,12 @@ from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
 from matplotlib.transforms import offset_copy
 
+from analysis.report.charts.layout import Margins, axes_margins, fit_axes
 from analysis.report.charts.style import (
     COLORS,
     GRID_MARGINS,
-    Margins,
     NumberFormat,
-    axes_margins,
     empty_panel,
-    fit_axes,
     new_figure,
     number_axis,
     set_title,

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import json
 import math
-from functools import cache
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -38,6 +38,7 @@ from matplotlib.colors import Colormap, ListedColormap, Normalize
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch, Polygon
 from matplotlib.path import Path as MplPath
+from matplotlib.text import Text
 
 from analysis.paths import RAW_DIR
 from analysis.regions import load_registry
@@ -56,7 +57,13 @@ PROVINCE_SIZE = (7.0, 5.0)
 NATIONAL_SIZE = (10.0, 4.0)
 
 
-@cache
+def boundaries_version(path: Path = BOUNDARIES) -> str:
+    """The boundary file's version (size and modification time): what every cache of drawn or
+    converted boundaries is keyed by, so that a changed file is read and drawn again."""
+    stat = Path(path).stat()
+    return f"{stat.st_size}-{stat.st_mtime_ns}"
+
+
 def load_boundaries(path: Path = BOUNDARIES) -> dict[str, list[np.ndarray]]:
     """Polygon rings of every district, keyed by the 2023 BPS district code.
 
@@ -67,8 +74,13 @@ def load_boundaries(path: Path = BOUNDARIES) -> dict[str, list[np.ndarray]]:
 
     The file's `districtID` (2010-vintage BPS code) is mapped to the 2023 code with the registry's
     `code_2010`; a feature whose code the registry does not know raises ValueError. The result is
-    cached and shared: the arrays are read-only, do not change the dict.
+    cached by the file's version and shared: the arrays are read-only, do not change the dict.
     """
+    return _read_boundaries(Path(path), boundaries_version(path))
+
+
+@lru_cache(maxsize=2)
+def _read_boundaries(path: Path, _version: str) -> dict[str, list[np.ndarray]]:
     registry = load_registry()
     to_2023 = {d.code_2010: d.code for d in registry}
     with open(path, encoding="utf-8") as fh:
@@ -192,7 +204,7 @@ def _draw(
     else:
         fig = ax.get_figure(root=True)
 
-    parts, mid_lat = _layout(tuple(codes))
+    parts, mid_lat = _layout(tuple(codes), boundaries_version())
     part_codes = [code for code, _ring in parts]
     patches = [Polygon(ring, closed=True) for _code, ring in parts]
 
@@ -278,11 +290,13 @@ def _draw(
     return fig
 
 
-@cache
-def _layout(codes: tuple[str, ...]) -> tuple[tuple[tuple[str, np.ndarray], ...], float]:
+@lru_cache(maxsize=64)
+def _layout(
+    codes: tuple[str, ...], _version: str
+) -> tuple[tuple[tuple[str, np.ndarray], ...], float]:
     """The rings of `codes`, one per exterior ring, largest first so enclaves stay visible on
     top, and the middle latitude (for the aspect ratio). Computed once per set of districts
-    (a province) and process: every map of that province reuses it."""
+    (a province), boundary file version and process: every map of that province reuses it."""
     boundaries = load_boundaries()
     parts = sorted(
         ((code, ring) for code in codes for ring in boundaries[code]),
@@ -292,10 +306,11 @@ def _layout(codes: tuple[str, ...]) -> tuple[tuple[tuple[str, np.ndarray], ...],
     return tuple(parts), float((lats.min() + lats.max()) / 2)
 
 
-@cache
-def _highlight_point(code: str, codes: tuple[str, ...]) -> tuple[float, float]:
-    """Where the highlighted district's name goes on the map of `codes` (once per process)."""
-    parts, _mid = _layout(codes)
+@lru_cache(maxsize=1024)
+def _highlight_point(code: str, codes: tuple[str, ...], version: str) -> tuple[float, float]:
+    """Where the highlighted district's name goes on the map of `codes` (once per process and
+    boundary file version)."""
+    parts, _mid = _layout(codes, version)
     rings = load_boundaries()[code]
     others = [ring for other, ring in parts if other != code]
     return _label_point(max(rings, key=_area), others)
@@ -304,44 +319,62 @@ def _highlight_point(code: str, codes: tuple[str, ...]) -> tuple[float, float]:
 def _draw_highlight(
     ax: Axes, rings: list[np.ndarray], codes: tuple[str, ...], code: str, national: bool
 ) -> None:
+    if not national:
+        outline, name = highlight_artists(code, codes)
+        ax.add_collection(outline)
+        ax.add_artist(name)
+        return
+    outline = _outline(rings, 1.6)
+    ax.add_collection(outline)
+    x, y = _highlight_point(code, codes, boundaries_version())
+    # a district is small on a national map: put the name beside it, with an arrow
+    ax.annotate(
+        load_registry().get(code).name,
+        xy=(x, y),
+        xytext=(18, 18),
+        textcoords="offset points",
+        fontsize=8,
+        fontweight="bold",
+        color=HIGHLIGHT_COLOR,
+        arrowprops={"arrowstyle": "-", "color": HIGHLIGHT_COLOR, "linewidth": 0.8},
+        path_effects=[patheffects.withStroke(linewidth=3, foreground="white")],
+        zorder=4,
+    )
+
+
+def highlight_artists(code: str, codes: tuple[str, ...]) -> tuple[PatchCollection, Text]:
+    """The thick outline and the name of `code` on the province map of `codes`, as
+    `province_map(codes, highlight=code)` draws them, in lon/lat: added to an axes they take
+    its data coordinates; elsewhere (over a picture of the map) the caller sets their
+    transform."""
+    outline = _outline(load_boundaries()[code], 2.4)
+    x, y = _highlight_point(code, tuple(codes), boundaries_version())
+    name = Text(
+        x,
+        y,
+        load_registry().get(code).name,
+        ha="center",
+        va="center",
+        fontsize=9,
+        fontweight="bold",
+        color=HIGHLIGHT_COLOR,
+        path_effects=[patheffects.withStroke(linewidth=3, foreground="white")],
+        zorder=4,
+        clip_on=False,
+    )
+    return outline, name
+
+
+def _outline(rings: list[np.ndarray], width: float) -> PatchCollection:
     outline = PatchCollection(
         [Polygon(ring, closed=True) for ring in rings],
         facecolors="none",
         edgecolors=HIGHLIGHT_COLOR,
-        linewidths=1.6 if national else 2.4,
+        linewidths=width,
         zorder=3,
     )
     outline.set_gid("highlight")
-    ax.add_collection(outline)
-    name = load_registry().get(code).name
-    x, y = _highlight_point(code, codes)
-    halo = [patheffects.withStroke(linewidth=3, foreground="white")]
-    if national:
-        # a district is small on a national map: put the name beside it, with an arrow
-        ax.annotate(
-            name,
-            xy=(x, y),
-            xytext=(18, 18),
-            textcoords="offset points",
-            fontsize=8,
-            fontweight="bold",
-            color=HIGHLIGHT_COLOR,
-            arrowprops={"arrowstyle": "-", "color": HIGHLIGHT_COLOR, "linewidth": 0.8},
-            path_effects=halo,
-            zorder=4,
-        )
-    else:
-        ax.annotate(
-            name,
-            xy=(x, y),
-            ha="center",
-            va="center",
-            fontsize=9,
-            fontweight="bold",
-            color=HIGHLIGHT_COLOR,
-            path_effects=halo,
-            zorder=4,
-        )
+    return outline
 
 
 def _norm(known: pd.Series) -> Normalize:

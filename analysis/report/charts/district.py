@@ -6,8 +6,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 import pandas as pd
+from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
+from matplotlib.transforms import offset_copy
 
+from analysis.report.charts.layout import fit_axes
 from analysis.report.charts.style import (
     COLORS,
     GRID_MARGINS,
@@ -15,6 +18,7 @@ from analysis.report.charts.style import (
     empty_panel,
     new_figure,
     number_axis,
+    set_title,
     year_axis,
 )
 
@@ -74,13 +78,14 @@ def indicator_trend_chart(
     _trend_panel(ax, part, title, unit, legend, no_data, number, series_labels)
     if not part.empty:
         ax.legend(fontsize=8, loc="best")
+    fit_axes(fig, ax)
     return fig
 
 
 def _trend_panel(ax, part, title, unit, legend, no_data, number, series_labels=None) -> None:
     """One indicator: the district over the province and national medians, broken where the
     series changes (a dotted line and the new series' label), low-precision values crossed."""
-    ax.set_title(title, fontsize=10)
+    set_title(ax, title, fontsize=10)
     if part.empty:
         empty_panel(ax, no_data)
         return
@@ -164,31 +169,39 @@ def decomposition_chart(
     rows.append((total_label, gap, "ink", float("nan"), float("nan"), True))
     names = [r[0] for r in rows]
     height = 0.36 * len(rows) + 1.2
-    fig, ax = new_figure(9, height)  # constrained layout: labels of any length fit
+    fig, ax = new_figure(9, height)
     y = list(range(len(rows)))[::-1]
-    for yy, (_name, value, colour, low, high, solid) in zip(y, rows, strict=True):
-        if value is None:
-            continue
-        alpha = 1.0 if solid or colour in ("national", "unexplained", "ink") else 0.45
-        ax.barh(yy, value, color=COLORS[colour], alpha=alpha, height=0.7)
-        if pd.notna(low) and pd.notna(high):
-            ax.errorbar(
-                value,
-                yy,
-                xerr=[[value - low], [high - value]],
-                fmt="none",
-                ecolor=COLORS["ink"],
-                elinewidth=1,
-                capsize=3,
-            )
+    bars = [(yy, row) for yy, row in zip(y, rows, strict=True) if row[1] is not None]
+    ax.barh(  # one call, one colour and transparency per bar
+        [yy for yy, _row in bars],
+        [row[1] for _yy, row in bars],
+        color=[_bar_colour(row[2], row[5]) for _yy, row in bars],
+        height=0.7,
+    )
+    spans = [(yy, row) for yy, row in bars if pd.notna(row[3]) and pd.notna(row[4])]
+    if spans:
+        ax.errorbar(
+            [row[1] for _yy, row in spans],
+            [yy for yy, _row in spans],
+            xerr=[[row[1] - row[3] for _yy, row in spans], [row[4] - row[1] for _yy, row in spans]],
+            fmt="none",
+            ecolor=COLORS["ink"],
+            elinewidth=1,
+            capsize=3,
+        )
+    beside = {  # a value 4 points beyond its bar's (or interval's) end
+        True: offset_copy(ax.transData, fig=fig, x=4, units="points"),
+        False: offset_copy(ax.transData, fig=fig, x=-4, units="points"),
+    }
+    for yy, (_name, value, _colour, low, high, _solid) in bars:
         end = value
         if pd.notna(low) and pd.notna(high):
             end = high if value >= 0 else low
-        ax.annotate(
+        ax.text(
+            end,
+            yy,
             number(value, 2, signed=True),
-            (end, yy),
-            xytext=(4 if value >= 0 else -4, 0),
-            textcoords="offset points",
+            transform=beside[value >= 0],
             ha="left" if value >= 0 else "right",
             va="center",
             fontsize=7.5,
@@ -203,11 +216,18 @@ def decomposition_chart(
         if row[2] == "heading" and yy != y[0]:
             ax.axhline(yy + 0.5, color=COLORS["missing"], lw=0.8)
     ax.set_xlabel(axis_label, fontsize=9)
-    ax.set_title(title, fontsize=10)
+    set_title(ax, title, fontsize=10)
     ax.margins(x=0.12)
     number_axis(ax.xaxis, number)
     ax.grid(axis="x", alpha=0.3)
+    fit_axes(fig, ax)  # labels of any length fit
     return fig
+
+
+def _bar_colour(colour: str, solid: bool) -> tuple[float, float, float, float]:
+    """A bar's colour; a lever's is pale when its association is not consistent."""
+    alpha = 1.0 if solid or colour in ("national", "unexplained", "ink") else 0.45
+    return to_rgba(COLORS[colour], alpha)
 
 
 def _part_colour(row) -> str:
@@ -231,7 +251,7 @@ def projection_chart(
     (`frames.explained_trends.projection_frame`)."""
     fig, axes = new_figure(10, 6.4, 2, 2, GRID_MARGINS)
     for ax, ind in zip(axes.flat, titles, strict=True):
-        ax.set_title(titles[ind], fontsize=10)
+        set_title(ax, titles[ind], fontsize=10)
         part = projection[projection["indicator"] == ind]
         if part.empty:
             empty_panel(ax, no_data)
@@ -272,6 +292,7 @@ def achievement_chart(
     number_axis(ax.xaxis, number)
     ax.tick_params(labelsize=8.5)
     ax.grid(axis="x", alpha=0.3)
+    fit_axes(fig, ax)
     return fig
 
 
@@ -285,4 +306,5 @@ def units_chart(ranked: pd.DataFrame, median: float, unit: str, number: NumberFo
     ax.set_xlabel(unit, fontsize=9)
     number_axis(ax.xaxis, number)
     ax.tick_params(labelsize=8)
+    fit_axes(fig, ax)
     return fig

@@ -9,7 +9,9 @@ import pandas as pd
 from matplotlib import colormaps
 from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
+from matplotlib.transforms import offset_copy
 
+from analysis.report.charts.layout import Margins, axes_margins, fit_axes
 from analysis.report.charts.style import (
     COLORS,
     GRID_MARGINS,
@@ -17,6 +19,7 @@ from analysis.report.charts.style import (
     empty_panel,
     new_figure,
     number_axis,
+    set_title,
 )
 
 HEATMAP_LIMIT = 2.0  # z-scores beyond +-2 get the darkest colour
@@ -69,10 +72,32 @@ def standing_heatmap(
     ax.tick_params(length=0)
     for spine in ax.spines.values():
         spine.set_visible(False)
-    bar = fig.colorbar(mesh, ax=ax, shrink=0.85, label=colorbar_label)
+    bar = fig.colorbar(mesh, cax=fig.add_axes((0, 0, 1, 1)), label=colorbar_label)
     bar.ax.yaxis.set_major_formatter(number.ticks())
     bar.outline.set_visible(False)
+    _fit_with_bar(fig, ax, bar.ax)
     return fig
+
+
+BAR_PAD, BAR_WIDTH, BAR_SHRINK = 0.3, 0.2, 0.85  # inches, inches, of the heatmap's height
+
+
+def _fit_with_bar(fig: Figure, ax, cax) -> None:
+    """The heatmap fitted to its labels, its colour bar to the right at 85 % of its height
+    (where constrained layout put it)."""
+    bar_room = axes_margins(cax).right
+    fit_axes(fig, ax, Margins(right=BAR_PAD + BAR_WIDTH + bar_room))
+    box = ax.get_position()
+    width, height = fig.get_size_inches()
+    bar_height = box.height * BAR_SHRINK
+    cax.set_position(
+        [
+            box.x1 + BAR_PAD / width,
+            box.y0 + (box.height - bar_height) / 2,
+            BAR_WIDTH / width,
+            bar_height,
+        ]
+    )
 
 
 def _luminance(rgba) -> float:
@@ -97,7 +122,7 @@ def sii_chart(
     too few districts (`small`) in the warning colour."""
     fig, axes = new_figure(10, 7, 2, 2, {**GRID_MARGINS, "bottom": 0.08, "hspace": 0.38})
     for ax, ind in zip(axes.flat, titles, strict=True):
-        ax.set_title(titles[ind], fontsize=10, color=COLORS["warn"] if small[ind] else "black")
+        set_title(ax, titles[ind], fontsize=10, color=COLORS["warn"] if small[ind] else "black")
         data = points[points["indicator"] == ind]
         if data.empty:
             empty_panel(ax, no_data)
@@ -108,12 +133,13 @@ def sii_chart(
             xs = np.array([0.0, 1.0])
             ax.plot(xs, intercept + slope * xs, color=COLORS["province"], lw=1.6)
         if len(data) <= 15:
+            beside = offset_copy(ax.transData, fig=fig, x=4, y=3, units="points")
             for row in data.itertuples():
-                ax.annotate(
+                ax.text(
+                    row.x,
+                    row.value,
                     point_labels[row.district_code],
-                    (row.x, row.value),
-                    xytext=(4, 3),
-                    textcoords="offset points",
+                    transform=beside,
                     fontsize=7.5,
                     color=COLORS["ink"],
                 )

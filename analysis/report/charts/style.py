@@ -1,15 +1,17 @@
-"""What every chart shares: colours, figures without pyplot, one layout pass, locale-aware ticks,
-PNG output."""
+"""What every chart shares: colours, figures without pyplot (laid out once: `layout`),
+locale-aware ticks, PNG output drawn once on a renderer kept per size."""
 
 from __future__ import annotations
 
 import io
 import math
+import threading
 from dataclasses import dataclass
 
+import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.axis import Axis
-from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import Formatter, MaxNLocator
 from PIL import Image
@@ -80,27 +82,16 @@ def new_figure(
     ncols: int = 1,
     margins: dict[str, float] | None = None,
 ):
-    """A figure outside pyplot and its axes (one Axes, or an array for a grid).
-
-    With `margins` (subplots_adjust arguments) the layout is fixed: one draw, no measuring, for
-    grids whose labels are short and known. Without, constrained layout fits labels of any
-    length (measured once, in the draw before the real one).
+    """A figure outside pyplot and its axes (one Axes, or an array for a grid), laid out once
+    and for all, not at draw time: `margins` (subplots_adjust arguments) for grids whose labels
+    are short and known; a chart of one axes calls `layout.fit_axes` when its texts are set, which
+    fits labels of any length from their measured size.
     """
-    fig = Figure(figsize=(width, height), layout=None if margins else "constrained")
+    fig = Figure(figsize=(width, height), layout=None)
     if margins:
         fig.subplots_adjust(**margins)
     axes = fig.subplots(nrows, ncols, squeeze=nrows * ncols == 1)
     return fig, axes
-
-
-def label_margins(labels: list[str], fontsize: float, width: float, height: float) -> dict:
-    """Fixed margins for a bar chart with text labels on the y axis: the left margin fits the
-    longest label (DejaVu Sans averages about 0.56 em per character; 0.6 leaves room for labels
-    rich in digits and capitals, which were cut), the rest is room for a title above and a tick
-    row and axis label below."""
-    longest = max((len(x) for x in labels), default=0)
-    left = (0.25 + 0.6 * fontsize / 72 * longest) / width
-    return {"left": min(left, 0.6), "right": 0.98, "top": 1 - 0.4 / height, "bottom": 0.62 / height}
 
 
 GRID_MARGINS = {
@@ -113,13 +104,34 @@ GRID_MARGINS = {
 }
 
 
+class InViewLocator(MaxNLocator):
+    """MaxNLocator's ticks, only those inside the view: matplotlib makes a tick (two marks, a
+    grid line, two labels) for every location a locator gives, drawn or not, and MaxNLocator
+    gives one beyond each end."""
+
+    def __call__(self):
+        locs = np.asarray(super().__call__())
+        low, high = sorted(self.axis.get_view_interval())
+        slack = (high - low) * 1e-10  # what matplotlib counts as inside the view
+        return locs[(locs >= low - slack) & (locs <= high + slack)]
+
+
 def number_axis(axis: Axis, number: NumberFormat) -> None:
+    """Ticks where matplotlib's default locator puts them, in the report's number format."""
+    axis.set_major_locator(InViewLocator(nbins="auto", steps=[1, 2, 2.5, 5, 10]))
     axis.set_major_formatter(number.ticks())
 
 
 def year_axis(axis: Axis) -> None:
-    axis.set_major_locator(MaxNLocator(integer=True))
+    axis.set_major_locator(InViewLocator(integer=True))
     axis.set_major_formatter(YearTicks())
+
+
+def set_title(ax: Axes, text: str, **kwargs) -> None:
+    """The axes' title at its top edge. Given the height, matplotlib places it there instead
+    of measuring every axis of the figure at each draw to keep the title clear of tick labels
+    on top, which these charts never put above a titled axes."""
+    ax.set_title(text, y=1.0, **kwargs)
 
 
 def empty_panel(ax: Axes, text: str) -> None:
@@ -128,12 +140,30 @@ def empty_panel(ax: Axes, text: str) -> None:
     ax.set_axis_off()
 
 
+class _SharedRendererCanvas(FigureCanvasAgg):
+    """An Agg canvas drawing on this thread's renderer of its size and dpi (the renderer Agg
+    itself makes for it, kept): matplotlib caches text metrics per renderer, so the labels
+    measured for one chart are known to the next."""
+
+    def get_renderer(self):
+        key = (*self.get_width_height(physical=True), self.figure.dpi, threading.get_ident())
+        renderer = _RENDERERS.pop(key, None) or super().get_renderer()
+        _RENDERERS[key] = renderer  # the most recently used last
+        while len(_RENDERERS) > MAX_RENDERERS:  # ~3 MB each: the least recently used go
+            _RENDERERS.pop(next(iter(_RENDERERS)))
+        return renderer
+
+
+MAX_RENDERERS = 12  # a report draws charts of a few sizes (bar charts' heights vary)
+_RENDERERS: dict[tuple, RendererAgg] = {}
+
+
 def png_bytes(fig: Figure, dpi: int) -> bytes:
     """The figure as a palette PNG: one draw (layout included) on an Agg canvas at the
     figure's own size, no tight-bounding-box re-draw, quantized to 256 colours (charts have
     few colours: a quarter of the bytes, the same picture)."""
     fig.set_dpi(dpi)
-    canvas = FigureCanvasAgg(fig)
+    canvas = _SharedRendererCanvas(fig)
     canvas.draw()
     image = Image.frombuffer("RGBA", canvas.get_width_height(), canvas.buffer_rgba())
     palette = image.convert("RGB").quantize(256, method=Image.Quantize.FASTOCTREE)

@@ -1,0 +1,181 @@
+"""Charts laid out once from measured text: the longest labels the catalogue, the SPM list and
+the registry hold stay inside the figure and off the plot; the province's base maps under a
+district's outline give the picture the maps drawn whole give."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+from matplotlib.text import Text
+
+from analysis.maps import boundaries_version, highlight_artists, load_boundaries
+from analysis.paths import PARAMS_DIR
+from analysis.report.charts.district import (
+    achievement_chart,
+    decomposition_chart,
+    indicator_trend_chart,
+)
+from analysis.report.charts.maps import BaseMaps, map_grid
+from analysis.report.charts.province import standing_heatmap
+from analysis.report.charts.style import NumberFormat, png_bytes
+from analysis.report.model import PNG_DPI
+from analysis.report.sections.rootcause import driver_labels
+from analysis.report.words import Words
+
+
+def misplaced_texts(fig) -> list[str]:
+    """Texts drawn (partly) outside the figure, and tick labels reaching into their axes."""
+    png_bytes(fig, PNG_DPI)  # one draw, as the report makes it
+    edge = fig.bbox
+    bad = []
+    for text in fig.findobj(Text):
+        if not text.get_visible() or not text.get_text().strip():
+            continue
+        box = text.get_window_extent()
+        if box.x0 < edge.x0 or box.x1 > edge.x1 or box.y0 < edge.y0 or box.y1 > edge.y1:
+            bad.append(f"outside: {text.get_text()!r}")
+    for ax in fig.axes:
+        plot = ax.get_window_extent()
+        for tick in ax.yaxis.get_major_ticks():
+            label = tick.label1  # on the left
+            if label.get_visible() and label.get_text() and label.get_window_extent().x1 > plot.x0:
+                bad.append(f"over the plot: {label.get_text()!r}")
+    return bad
+
+
+def longest(texts) -> str:
+    return max(texts, key=len)
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_decomposition_fits_the_longest_driver_label_and_title(catalogue, lang):
+    w = Words(catalogue, lang)
+    labels = driver_labels(w)
+    long_driver = longest(labels)
+    frame = pd.DataFrame(
+        {
+            "role": ["lever", "lever", "context", "unexplained"],
+            "driver": [long_driver, "poverty_rate", "population_density", "unexplained"],
+            "contribution": [-3.5, 1.25, 0.4, -12.0],
+            "ci_low": [-6.0, 0.5, -0.2, -40.0],
+            "ci_high": [-1.0, 2.0, 1.0, 16.0],
+            "robust": [True, False, True, None],
+            "sign_as_expected": [True, True, None, None],
+            "harmful": [True, False, False, False],
+        }
+    )
+    title = f"{longest(w.indicator_labels().values())} — {w.t('gap')}: −12,34 {w.t('points')}"
+    groups = {k: w.t(f"chart_group_{k}") for k in ("levers", "context", "rest")}
+    fig = decomposition_chart(
+        frame, labels, groups, w.t("chart_total"), -13.85, "x", title, w.number
+    )
+    assert misplaced_texts(fig) == []
+
+
+def test_spm_chart_fits_the_longest_service_name():
+    services = yaml.safe_load((PARAMS_DIR / "spm" / "services.yaml").read_text())["services"]
+    names = [s["label_id"] for s in services.values()]
+    percent = pd.Series(np.linspace(40.0, 105.0, len(names)))
+    fig = achievement_chart(pd.Series(names), percent, "Capaian (%)", NumberFormat("id"))
+    assert misplaced_texts(fig) == []
+
+
+def test_heatmap_fits_long_district_names_and_wrapped_indicator_labels(registry):
+    rows = [longest(d.name for d in registry), "Kota Batu", "Kabupaten Serang"]
+    columns = ["life_expectancy", "immunization_complete", "stunting"]
+    z = pd.DataFrame([[0.5, -1.0, np.nan], [2.5, 0.0, 1.0], [-2.0, 1.5, 0.2]], columns=columns)
+    values = pd.DataFrame([[70.1, 60.0, np.nan], [74.0, 80.5, 20.0], [65.0, 90.0, 25.0]])
+    column_labels = ["Prevalensi balita\nstunting (survei\nSSGI/SKI)\n(%, 2023)"] * 3
+    fig = standing_heatmap(
+        z,
+        values,
+        rows,
+        column_labels,
+        "Posisi dalam provinsi (skor z)\nhijau = lebih baik, merah = lebih buruk",
+        "data tidak tersedia",
+        NumberFormat("id"),
+    )
+    assert misplaced_texts(fig) == []
+
+
+def test_a_slide_trend_chart_fits_its_labels():
+    trends = pd.DataFrame(
+        {
+            "indicator": "stunting",
+            "year": [2021, 2022, 2023],
+            "district": [27.2, 26.4, 23.9],
+            "province_median": [23.4, 22.5, 23.1],
+            "national_median": [25.7, 23.5, 22.6],
+            "series": ["ssgi", "ssgi", "ski"],
+            "low_precision": [False, True, False],
+        }
+    )
+    legend = {"district": "Kab/kota ini", "province": "Median provinsi", "national": "Median"}
+    fig = indicator_trend_chart(
+        trends, "stunting", "Prevalensi balita stunting", "%", legend, "-", NumberFormat("id")
+    )
+    assert misplaced_texts(fig) == []
+
+
+INDICATORS = ("life_expectancy", "stunting", "immunization_complete", "facility_delivery")
+
+
+@pytest.fixture(scope="module")
+def banten_maps(registry):
+    """map_grid's arguments for Banten: one panel without values, one with a district missing."""
+    codes = [d.code for d in registry.in_province("Banten")]
+    rows = [
+        {"indicator": ind, "district_code": code, "value": 60.0 + i + 3 * j}
+        for i, ind in enumerate(INDICATORS[:3])
+        for j, code in enumerate(codes)
+        if not (ind == "stunting" and code == "3602")
+    ]
+    return (
+        codes,
+        pd.DataFrame(rows),
+        {ind: f"{ind} (2023)" for ind in INDICATORS},
+        dict.fromkeys(INDICATORS, "%"),
+        {ind: ind == "stunting" for ind in INDICATORS},
+        "data tidak tersedia",
+        NumberFormat("id"),
+    )
+
+
+def test_district_map_over_the_base_maps_is_the_map_drawn_whole(banten_maps):
+    """The cached picture plus the district's outline and name gives the bytes of the four maps
+    drawn with the outline inside each map axes (the way before the base maps were cached)."""
+    whole = BaseMaps.of(*banten_maps).figure()
+    for ax in whole.axes[:4]:
+        outline, name = highlight_artists("3604", tuple(banten_maps[0]))
+        ax.add_collection(outline)
+        ax.add_artist(name)
+    assert png_bytes(map_grid(*banten_maps, highlight="3604"), PNG_DPI) == png_bytes(whole, PNG_DPI)
+    overview = map_grid(*banten_maps)
+    assert png_bytes(overview, PNG_DPI) == png_bytes(BaseMaps.of(*banten_maps).figure(), PNG_DPI)
+
+
+def test_a_changed_boundary_file_is_read_and_drawn_again(raw_dir, registry, tmp_path):
+    serang_2010 = registry.get("3604").code_2010
+    path = tmp_path / "boundaries.geojson"
+
+    def write(x: float, mtime: int) -> None:
+        ring = [[x, -6.0], [x + 0.5, -6.0], [x + 0.5, -6.5], [x, -6.0]]
+        feature = {
+            "type": "Feature",
+            "properties": {"districtID": serang_2010},
+            "geometry": {"type": "Polygon", "coordinates": [ring]},
+        }
+        path.write_text(json.dumps({"type": "FeatureCollection", "features": [feature]}))
+        os.utime(path, ns=(mtime, mtime))
+
+    write(106.0, 1_000_000_000)
+    first = load_boundaries(path)["3604"][0][0, 0]
+    version = boundaries_version(path)
+    write(107.0, 2_000_000_000)
+    assert boundaries_version(path) != version
+    assert (first, load_boundaries(path)["3604"][0][0, 0]) == (106.0, 107.0)

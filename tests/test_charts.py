@@ -179,3 +179,48 @@ def test_a_changed_boundary_file_is_read_and_drawn_again(raw_dir, registry, tmp_
     write(107.0, 2_000_000_000)
     assert boundaries_version(path) != version
     assert (first, load_boundaries(path)["3604"][0][0, 0]) == (106.0, 107.0)
+
+
+def trend_frame(shift: float) -> pd.DataFrame:
+    years = [2019, 2020, 2021, 2022]
+    return pd.concat(
+        pd.DataFrame(
+            {
+                "indicator": ind,
+                "year": years,
+                "district": [60.0 + shift + i + k for k in range(4)],
+                "province_median": [62.0 + i] * 4,
+                "national_median": [65.0 - i] * 4,
+                "series": "susenas",
+                "low_precision": [False, False, True, False],
+            }
+        )
+        for i, ind in enumerate(INDICATORS)
+    )
+
+
+def test_grid_charts_drawn_on_copied_panels_equal_fresh_ones_and_share_no_state(monkeypatch):
+    """A grid chart on a copy of the prepared panels is the chart on panels made afresh, and
+    drawing another chart in between changes nothing (no state kept between charts)."""
+    from analysis.report.charts import district
+    from analysis.report.charts.style import new_figure as fresh_figure
+
+    args = ({i: i for i in INDICATORS}, dict.fromkeys(INDICATORS, "%"))
+    legend = {"district": "a", "province": "b", "national": "c"}
+
+    def chart(shift: float) -> bytes:
+        figure = district.trends_chart(trend_frame(shift), *args, legend, "-", NumberFormat("id"))
+        return png_bytes(figure, PNG_DPI)
+
+    first, other, again = chart(0.0), chart(25.0), chart(0.0)
+    assert first == again != other
+
+    def fresh(width, height, margins):
+        fig, axes = fresh_figure(width, height, 2, 2, margins)
+        for ax in axes.flat:
+            ax.grid(alpha=0.3)
+            ax.tick_params(labelsize=8)
+        return fig, axes
+
+    monkeypatch.setattr(district, "grid_figure", fresh)
+    assert chart(0.0) == first

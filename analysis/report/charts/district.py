@@ -16,6 +16,7 @@ from analysis.report.charts.style import (
     GRID_MARGINS,
     NumberFormat,
     empty_panel,
+    grid_figure,
     new_figure,
     number_axis,
     set_title,
@@ -45,7 +46,7 @@ def trends_chart(
     national. Where the series changes (SSGI to SKI 2023) the lines break, a dotted line marks
     the first year of the new series with its label (`series_labels`), and the new series'
     points are squares; a low-precision value carries a red cross."""
-    fig, axes = new_figure(10, 6.4, 2, 2, GRID_MARGINS)
+    fig, axes = grid_figure(10, 6.4, GRID_MARGINS)
     for ax, ind in zip(axes.flat, titles, strict=True):
         _trend_panel(
             ax,
@@ -152,16 +153,17 @@ def decomposition_chart(
     and green when they narrow it, pale when the association is not consistent across the model
     variants; context grey-blue; the unexplained rest grey. Lines: 95 % intervals (the
     unexplained rest's is its prediction interval)."""
+    parts: dict[str, list] = {"lever": [], "context": [], "unexplained": []}
+    columns = ["role", "driver", "contribution", "ci_low", "ci_high", "harmful", "robust"]
+    for r in frame[[*columns, "sign_as_expected"]].itertuples(index=False):
+        if r.role in parts:
+            parts[r.role].append(r)
     rows: list[tuple[str, float | None, str, float, float, bool]] = []
-    for group, part in (
-        ("levers", frame[frame["role"] == "lever"]),
-        ("context", frame[frame["role"] == "context"]),
-        ("rest", frame[frame["role"] == "unexplained"]),
-    ):
-        if part.empty:
+    for group, role in (("levers", "lever"), ("context", "context"), ("rest", "unexplained")):
+        if not parts[role]:
             continue
         rows.append((groups[group], None, "heading", float("nan"), float("nan"), False))
-        for r in part.itertuples(index=False):
+        for r in parts[role]:
             solid = bool(r.robust) and r.sign_as_expected is not False
             rows.append(
                 (labels[r.driver], r.contribution, _part_colour(r), r.ci_low, r.ci_high, solid)
@@ -249,7 +251,7 @@ def projection_chart(
     red cross: low precision), the latest series' linear trend with its 95 % prediction band to
     the target year where it has 3 points, and the target (star)
     (`frames.explained_trends.projection_frame`)."""
-    fig, axes = new_figure(10, 6.4, 2, 2, GRID_MARGINS)
+    fig, axes = grid_figure(10, 6.4, GRID_MARGINS)
     for ax, ind in zip(axes.flat, titles, strict=True):
         set_title(ax, titles[ind], fontsize=10)
         part = projection[projection["indicator"] == ind]

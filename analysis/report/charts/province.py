@@ -17,6 +17,7 @@ from analysis.report.charts.style import (
     GRID_MARGINS,
     NumberFormat,
     empty_panel,
+    grid_figure,
     new_figure,
     number_axis,
     set_title,
@@ -120,7 +121,7 @@ def sii_chart(
     """A 2 x 2 grid: each district's value against its fractional GRDP-per-capita rank, with the
     OLS line whose slope is the SII (`frames.province.sii_points`); titles of indicators with
     too few districts (`small`) in the warning colour."""
-    fig, axes = new_figure(10, 7, 2, 2, {**GRID_MARGINS, "bottom": 0.08, "hspace": 0.38})
+    fig, axes = grid_figure(10, 7, {**GRID_MARGINS, "bottom": 0.08, "hspace": 0.38})
     for ax, ind in zip(axes.flat, titles, strict=True):
         set_title(ax, titles[ind], fontsize=10, color=COLORS["warn"] if small[ind] else "black")
         data = points[points["indicator"] == ind]

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import io
 import math
+import pickle
 import threading
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 from matplotlib.axes import Axes
@@ -92,6 +94,28 @@ def new_figure(
         fig.subplots_adjust(**margins)
     axes = fig.subplots(nrows, ncols, squeeze=nrows * ncols == 1)
     return fig, axes
+
+
+PANEL_TICKS = 10  # ticks made in advance on each axis of a grid panel: more than one draws
+
+
+def grid_figure(width: float, height: float, margins: dict[str, float]):
+    """A 2 x 2 grid of panels as `new_figure` makes it, grid lines on, 8-point tick labels, and
+    its ticks already made: a copy of one built once per process (matplotlib makes a tick of
+    two marks, a grid line and two labels one by one, the largest part of a panel's cost)."""
+    fig = pickle.loads(_grid_template(width, height, tuple(sorted(margins.items()))))
+    return fig, np.array(fig.axes).reshape(2, 2)
+
+
+@lru_cache(maxsize=8)
+def _grid_template(width: float, height: float, margins: tuple) -> bytes:
+    fig, axes = new_figure(width, height, 2, 2, dict(margins))
+    for ax in axes.flat:
+        ax.grid(alpha=0.3)
+        ax.tick_params(labelsize=8)
+        ax.xaxis.get_major_ticks(PANEL_TICKS)
+        ax.yaxis.get_major_ticks(PANEL_TICKS)
+    return pickle.dumps(fig)
 
 
 GRID_MARGINS = {

@@ -15,7 +15,7 @@ from analysis.quality import OUTLIER_Z
 from analysis.report.frames import capaian as frames
 from analysis.report.model import Bullets, Column, Heading, Section, Text
 from analysis.report.sections.capaian_notes import (
-    category_labels,
+    achievement_columns,
     file_counts,
     method_notes,
     problem_columns,
@@ -193,15 +193,7 @@ def _columns(r: ProvinceReport) -> list[Column]:
             lang="id",
             export_only=True,
         ),
-        Column(
-            "realisation",
-            w.t("plan_col_realisation"),
-            digits=1,
-            missing=w.t("plan_no_realisation_short"),
-        ),
-        Column("realisation_source", w.t("col_source"), "text"),
-        Column("capaian", w.t("plan_col_capaian"), "percent"),
-        Column("category", w.t("plan_col_category"), "status", labels=category_labels(w)),
+        *achievement_columns(w, 1, w.t("plan_no_realisation_short")),
         Column(
             "change",
             w.t("prov_col_change"),

@@ -36,6 +36,16 @@ def category_labels(w: Words) -> dict[str, str]:
     return {c: w.t(f"capaian_cat_{c}") for c in CATEGORIES}
 
 
+def achievement_columns(w: Words, digits: int, missing: str) -> list[Column]:
+    """Realisation, its source, capaian and category: the columns both plan tables show."""
+    return [
+        Column("realisation", w.t("plan_col_realisation"), digits=digits, missing=missing),
+        Column("realisation_source", w.t("col_source"), "text"),
+        Column("capaian", w.t("plan_col_capaian"), "percent"),
+        Column("category", w.t("plan_col_category"), "status", labels=category_labels(w)),
+    ]
+
+
 def method_notes(w: Words, rows: pd.DataFrame) -> list:
     """A note on each formula used in `rows` (columns formula, indicator) with the indicators it
     was used for, and the category scale with its source."""

@@ -11,7 +11,7 @@ import pandas as pd
 
 from analysis.report.model import Column, Heading, Section, Text
 from analysis.report.sections.capaian_notes import (
-    category_labels,
+    achievement_columns,
     file_counts,
     method_notes,
     problem_columns,
@@ -98,15 +98,7 @@ def _history_blocks(r: DistrictReport, view: RenstraView) -> list:
         Column("year", w.t("col_year"), "year"),
         Column("baseline", w.t("plan_col_baseline"), year="baseline_year", digits=2),
         Column("target", w.t("prov_col_target"), digits=2),
-        Column(
-            "realisation",
-            w.t("plan_col_realisation"),
-            digits=2,
-            missing=w.t("status_no_realisation"),
-        ),
-        Column("realisation_source", w.t("col_source"), "text"),
-        Column("capaian", w.t("plan_col_capaian"), "percent"),
-        Column("category", w.t("plan_col_category"), "status", labels=category_labels(w)),
+        *achievement_columns(w, 2, w.t("status_no_realisation")),
         Column("formula", w.t("plan_col_formula"), "text", export_only=True, labels=_formulas(w)),
     ]
     blocks.append(r.table("renstra_capaian", history, columns))

@@ -387,3 +387,17 @@ def test_index_links_the_workshop_files_written_next_to_a_report(tmp_path):
     assert 'href="banten/kabupaten-serang.pdf"' in page
     assert 'href="banten/kabupaten-serang.docx"' in page
     assert "kabupaten-serang.pptx" not in page  # not written: not linked
+
+
+def test_index_lists_a_report_whose_key_file_is_damaged_without_failing(tmp_path):
+    """A truncated key file beside a report (a killed run, a bad copy) is listed as damaged."""
+    from analysis.i18n import t
+    from analysis.report.index import build_index
+
+    folder = tmp_path / "banten"
+    folder.mkdir()
+    (folder / "kota-serang.html").write_text("<html></html>", encoding="utf-8")
+    (folder / "kota-serang.html.key.json").write_text('{"kind": "dist', encoding="utf-8")
+    page = build_index(tmp_path).read_text(encoding="utf-8")
+    assert 'href="banten/kota-serang.html"' in page
+    assert t("index_status_damaged", "id") in page

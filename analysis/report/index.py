@@ -19,10 +19,15 @@ def build_index(out_dir: Path, failures: list | None = None, lang: str = "id") -
     """Scan out_dir for rendered reports (their .key.json) and write out_dir/index.html."""
     rows = []
     for key_file in sorted(out_dir.glob("*/*.html.key.json")):
-        doc = json.loads(key_file.read_text(encoding="utf-8"))
+        doc = _key_doc(key_file)
+        html = key_file.with_name(key_file.name.removesuffix(".key.json"))
+        if doc is None:  # truncated or edited: listed as such; the next run renders it again
+            if html.exists() and html.name != "index.html":
+                href = os.path.relpath(html, out_dir)
+                rows.append(_row(html.stem, key_file.parent.name, "", "damaged", href, {}, lang))
+            continue
         if doc.get("kind") == "province":
             continue
-        html = key_file.with_name(key_file.name.removesuffix(".key.json"))
         if not html.exists():
             continue
         rows.append(
@@ -43,9 +48,9 @@ def build_index(out_dir: Path, failures: list | None = None, lang: str = "id") -
         rows.append(_row(f.district_name, f.province, f.lang, "failed", None, {}, lang))
     provinces = []
     for key_file in sorted(out_dir.glob("*/index.html.key.json")):
-        doc = json.loads(key_file.read_text(encoding="utf-8"))
+        doc = _key_doc(key_file)
         html = key_file.with_name("index.html")
-        if html.exists():
+        if doc is not None and html.exists():
             provinces.append(
                 {
                     "name": doc["province"],
@@ -77,6 +82,15 @@ def build_index(out_dir: Path, failures: list | None = None, lang: str = "id") -
     path = out_dir / "index.html"
     write_atomic(path, html)
     return path
+
+
+def _key_doc(path: Path) -> dict | None:
+    """A report's key file, or None when it cannot be read as the JSON object a render writes."""
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return doc if isinstance(doc, dict) else None
 
 
 OTHER_FORMATS = ("pdf", "docx", "pptx")  # the workshop pack, written by `report --format`

@@ -54,6 +54,7 @@ class Job:
     kind: str = "district"  # "district" | "province"
     formats: tuple[str, ...] = ()  # besides the HTML: pdf, docx, pptx (analysis.report.outputs)
     html_current: bool = False  # the HTML is up to date: only the formats are written
+    kernel: str = ""  # how the notebook runs (see kernel_mode); "": PIP_KERNEL's choice
 
 
 @dataclass
@@ -309,6 +310,43 @@ def plan_provinces(
     return jobs
 
 
+KERNEL_MODES = ("inprocess", "warm", "fresh")
+
+
+def kernel_mode() -> str:
+    """How a worker runs a report's notebook: `PIP_KERNEL` = inprocess (default: on the worker's
+    own IPython shell, no kernel, analysis/report/shell.py), warm (one kernel per worker, kept
+    across reports) or fresh (a new kernel per report, the naive papermill loop).
+    `PIP_WARM_KERNEL=0` (older name) means fresh."""
+    mode = os.environ.get("PIP_KERNEL") or (
+        "fresh" if os.environ.get("PIP_WARM_KERNEL") == "0" else "inprocess"
+    )
+    if mode not in KERNEL_MODES:
+        raise ValueError(f"PIP_KERNEL must be one of {', '.join(KERNEL_MODES)}, not {mode!r}")
+    return mode
+
+
+def preload(jobs: list[Job]) -> None:
+    """Before the workers fork (in-process batches): the report modules, each data context
+    the jobs read and the report shell are loaded here once, so every worker starts warm and
+    they share those pages instead of each loading its own copy. The loaded objects are then
+    moved out of the garbage collector's sight (they live as long as the batch)."""
+    import gc
+
+    import matplotlib
+
+    matplotlib.use("Agg")  # a batch draws to files; no display backend in the workers
+    from analysis.explain import Context
+    from analysis.report import district, province  # noqa: F401 - imported for the workers
+    from analysis.report.shell import shell
+
+    for processed_dir in sorted({job.parameters["processed_dir"] for job in jobs}):
+        Context.load(Path(processed_dir))
+    shell()
+    gc.collect()
+    gc.freeze()
+
+
 def memory_peaks() -> dict[str, float | None]:
     """Peak resident memory (MB) of this worker and of its kernel: the warm kernel's VmHWM while
     it runs, else the largest finished child (a fresh kernel per report)."""
@@ -349,10 +387,10 @@ def headline_of(district_code: str, processed_dir: str) -> dict[str, Any]:
     return out
 
 
-def _headline(job: Job, warm: bool) -> dict[str, Any]:
+def _headline(job: Job, mode: str) -> dict[str, Any]:
     """The headline, computed where the data already is: in the warm kernel (so the worker never
     loads the panel or the model code), else from this process's cached context."""
-    if not warm:
+    if mode != "warm":
         return headline(job)
     from analysis.report.render import warm_json
 
@@ -404,7 +442,7 @@ def run_job(job: Job) -> JobResult:
         "out_html": str(out),
         "kind": job.kind,
     }
-    warm = os.environ.get("PIP_WARM_KERNEL", "1") != "0"
+    mode = job.kernel or kernel_mode()
     try:
         if not job.html_current:
             render(
@@ -415,10 +453,11 @@ def run_job(job: Job) -> JobResult:
                 title=title,
                 lang=job.lang,
                 engine=os.environ.get("PIP_REPORT_ENGINE", "auto"),
-                warm=warm,
+                kernel=mode,
             )
         # (an HTML not rendered again keeps its key; its headline is computed where data is)
-        info = _headline(job, warm and not job.html_current) if job.kind == "district" else {}
+        where = "fresh" if job.html_current else mode
+        info = _headline(job, where) if job.kind == "district" else {}
         if not job.html_current:
             write_key(job, out, time.perf_counter() - start, info)
         written = write_other_formats(job)
@@ -532,6 +571,8 @@ def run_batch(
         return results
     if executor != "local":
         raise ValueError(f"executor must be local or dask, not {executor!r}")
+    if kernel_mode() == "inprocess" and any(not job.html_current for job in todo):
+        preload(todo)
     pool = ProcessPoolExecutor(
         max_workers=max(1, workers),
         # fork: a worker's parent is this process, which is what `die_with` relies on
@@ -559,6 +600,10 @@ def _run_dask(jobs: list[Job], scheduler: str | None, on_result) -> list[JobResu
 
     if not scheduler:
         raise ValueError("--executor dask needs --scheduler ADDRESS (e.g. tcp://127.0.0.1:8786)")
+    if kernel_mode() == "inprocess":
+        # a Dask worker outlives the batch: code edited since it started would run as it was.
+        # A warm kernel is replaced when the code's fingerprint changes.
+        jobs = [replace(job, kernel="warm") for job in jobs]
     results = []
     with Client(scheduler) as client:
         futures = client.map(run_job, jobs, pure=False)

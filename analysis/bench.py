@@ -3,8 +3,9 @@ tests) and writes them to build/bench.json.
 
 Default (`make bench`, a few minutes): one province (Banten: 8 district reports, the overview,
 the index) rendered three ways, in turn, each as a whole process with 2 workers:
-  naive  - papermill with a fresh kernel per report (PIP_WARM_KERNEL=0);
-  ours   - the batch (`report --province Banten --jobs 2 --force`);
+  naive  - papermill with a fresh kernel per report (PIP_KERNEL=fresh);
+  ours   - the batch as it runs by default (`report --province Banten --jobs 2 --force`:
+           papermill on each worker's in-process shell, workers forked after loading);
   floor  - the same notebooks' code run in-process: no kernel, no papermill, no nbconvert
            (analysis/inprocess.py).
 It ends with `speedup_vs_naive=<naive ÷ ours>` and `ratio_to_floor=<ours ÷ floor>` (wall, the
@@ -35,7 +36,7 @@ PROVINCE = "Banten"
 VARIANTS = ("naive", "ours", "floor")
 LABELS = {
     "naive": "naive loop (fresh kernel per report)",
-    "ours": "our batch (warm kernel per worker)",
+    "ours": "our batch (default, in-process)",
     "floor": "in-process floor (no kernel)",
 }
 
@@ -51,7 +52,9 @@ def timed_run(variant: str, out: Path, scope: list[str], force: bool = True) -> 
     command = _command(variant, out, scope) + ["--summary", str(summary)]
     if force and variant != "floor":
         command.append("--force")
-    env = {**os.environ, "PIP_WARM_KERNEL": "0" if variant == "naive" else "1"}
+    env = {k: v for k, v in os.environ.items() if k not in ("PIP_KERNEL", "PIP_WARM_KERNEL")}
+    if variant == "naive":
+        env["PIP_KERNEL"] = "fresh"
     BENCH_LOG.parent.mkdir(parents=True, exist_ok=True)
     cpu_before = _children_cpu()
     start = time.perf_counter()
@@ -175,7 +178,7 @@ def print_province(result: dict[str, Any], echo=print) -> None:
             f"ours, per report: {ours['report_s_median']:.2f} s median, of which "
             f"{ours['cells_s_median']:.2f} s in notebook cells"
         )
-    echo("(peak MB: a worker and its kernel; the floor has no kernel)")
+    echo("(peak MB: a worker and its kernel, if it has one; ours and the floor have none)")
     echo(
         f"per report (median), naive ÷ ours: {result['per_report_speedup_vs_naive']:.2f} "
         "(a large batch, where starting the workers is spread over many reports)"

@@ -177,7 +177,7 @@ class Explanation:
     model_version: str
     notes: list[str] = field(default_factory=list)
     # frames report code derives from this explanation, built once (see report.frames)
-    cache: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    cache: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def model(self) -> DriverModel | None:

@@ -10,7 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 import pandas as pd
-import statsmodels.api as sm
+from statsmodels.regression.linear_model import OLS
+from statsmodels.tools.tools import add_constant
 
 MIN_FOR_INEQUALITY = 5  # fewer districts: inequality measures are only indicative
 MIN_FOR_SII = 3  # an OLS line with a 95 % interval needs at least one residual degree of freedom
@@ -42,7 +43,7 @@ def slope_index(values: pd.Series, grdp: pd.Series) -> dict[str, Any]:
     out["frame"] = frame
     if len(frame) < MIN_FOR_SII or frame["x"].nunique() < 2:
         return out
-    fit = sm.OLS(frame["value"].to_numpy(float), sm.add_constant(frame["x"].to_numpy(float))).fit()
+    fit = OLS(frame["value"].to_numpy(float), add_constant(frame["x"].to_numpy(float))).fit()
     low, high = fit.conf_int(0.05)[1]
     out.update(
         slope=float(fit.params[1]),

@@ -13,7 +13,8 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
+from statsmodels.regression.linear_model import OLS
+from statsmodels.tools.tools import add_constant
 
 ALPHA = 0.05  # 95 % intervals everywhere
 # A target is out of reach when the yearly change it needs is more than this many times the best
@@ -87,8 +88,8 @@ class Trend:
         )
 
     def _ols(self):
-        exog = sm.add_constant(np.asarray(self.years, dtype=float), has_constant="add")
-        return sm.OLS(np.asarray(self.values, dtype=float), exog).fit()
+        exog = add_constant(np.asarray(self.years, dtype=float), has_constant="add")
+        return OLS(np.asarray(self.values, dtype=float), exog).fit()
 
     def fitted(self, year: float) -> float:
         """The value the line gives at `year` (needs at least 2 years)."""
@@ -187,7 +188,7 @@ def fit_trend(
         return Trend(
             **base, slope=slope, slope_ci_low=None, slope_ci_high=None, intercept=intercept, r2=None
         )
-    res = sm.OLS(v, sm.add_constant(y, has_constant="add")).fit()
+    res = OLS(v, add_constant(y, has_constant="add")).fit()
     ci = res.conf_int(alpha=ALPHA)
     return Trend(
         **base,

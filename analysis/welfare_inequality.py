@@ -22,7 +22,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
+from statsmodels.regression.linear_model import OLS
+from statsmodels.tools.tools import add_constant
 
 from analysis.catalogue import PIP_INDICATORS, Catalogue
 
@@ -75,7 +76,7 @@ def slope_on_poverty(values: pd.Series, poverty: pd.Series) -> dict[str, Any]:
     out["sii_intercept"] = np.nan
     if len(frame) < MIN_FOR_SII or frame["poverty"].nunique() < 2:
         return out
-    fit = sm.OLS(frame["value"].to_numpy(float), sm.add_constant(frame["x"].to_numpy(float))).fit()
+    fit = OLS(frame["value"].to_numpy(float), add_constant(frame["x"].to_numpy(float))).fit()
     low, high = fit.conf_int(0.05)[1]
     return {
         **out,

@@ -117,7 +117,7 @@ def run(root: Path, *args: str) -> subprocess.CompletedProcess:
     env = {
         **os.environ,
         "PYTHONPATH": str(root),
-        "PIP_WARM_KERNEL": "1",
+        "PIP_KERNEL": "inprocess",  # the default, set in case the caller's shell sets another
         PROJECT_ROOT_ENV: str(root),
     }
     return subprocess.run(

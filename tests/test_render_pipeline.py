@@ -1,6 +1,7 @@
 """The rendering pipeline's shortcuts change nothing a reader sees: the page body written
 directly has the same elements, attributes and text as nbconvert's (compared after both go
-through the parser nbconvert itself uses); the warm kernel gives the same page as a fresh one;
+through the parser nbconvert itself uses); the warm kernel and the in-process shell (no kernel)
+give the same page as a fresh kernel;
 the in-process floor of `make bench` runs the same notebook code and shows the same sections."""
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from analysis.report.nbbody import basic_body
 from analysis.report.render import (
     REMOVE_TAGS,
     execute,
+    execute_inprocess,
     execute_warm,
     nbconvert_body,
     shutdown_warm_kernel,
@@ -57,6 +59,14 @@ def warm(parameters, tmp_path_factory):
         shutdown_warm_kernel()
 
 
+@pytest.fixture(scope="module")
+def inprocess(parameters, tmp_path_factory):
+    out = tmp_path_factory.mktemp("inprocess")
+    other = {**parameters, "district": "3673"}
+    execute_inprocess(NOTEBOOK, other, out / "other.ipynb", REMOVE_TAGS)
+    return execute_inprocess(NOTEBOOK, parameters, out / "serang.ipynb", REMOVE_TAGS)
+
+
 def test_the_report_body_is_nbconverts_without_nbconvert(fresh):
     body = basic_body(fresh)
     assert body is not None and "<h1>" in body
@@ -75,6 +85,27 @@ def test_the_warm_kernel_gives_the_page_a_fresh_kernel_gives(fresh, warm):
     b = to_html_nbconvert(warm, title="t", lang="id")
     assert "Kabupaten Serang" in b and "Kota Serang" not in b.split("<h2>")[0]
     assert PICTURES.sub("", a) == PICTURES.sub("", b)
+
+
+def test_the_in_process_shell_gives_the_page_a_fresh_kernel_gives(fresh, inprocess):
+    a = to_html_nbconvert(fresh, title="t", lang="id")
+    b = to_html_nbconvert(inprocess, title="t", lang="id")
+    assert "Kabupaten Serang" in b and "Kota Serang" not in b.split("<h2>")[0]
+    assert PICTURES.sub("", a) == PICTURES.sub("", b)
+    # the same pictures too (the charts are drawn by the same code in both)
+    assert PICTURES.findall(a) == PICTURES.findall(b)
+
+
+def test_papermill_records_the_in_process_run(inprocess, parameters):
+    assert inprocess.metadata["papermill"]["parameters"] == parameters
+    assert inprocess.metadata["papermill"]["exception"] is None
+    code = [cell for cell in inprocess.cells if cell.cell_type == "code"]
+    assert all(cell.metadata["papermill"]["duration"] is not None for cell in code)
+    # a section is the kernel's execute_result: HTML (and its chart as a PNG), counted in order
+    counts = [cell.execution_count for cell in code]
+    assert counts == sorted(counts) and len(set(counts)) == len(counts)
+    kinds = {output.output_type for cell in code for output in cell.outputs}
+    assert kinds == {"execute_result"}
 
 
 def synthetic(*extra) -> nbformat.NotebookNode:

@@ -71,9 +71,9 @@ def fit_province_fe(y: pd.Series, x: pd.DataFrame, province: pd.Series) -> Estim
 
 
 def fit_pooled_hc3(y: pd.Series, x: pd.DataFrame) -> Estimate:
-    import statsmodels.api as sm
+    from statsmodels.regression.linear_model import OLS
 
-    result = sm.OLS(y, x).fit(cov_type="HC3")
+    result = OLS(y, x).fit(cov_type="HC3")
     return Estimate(
         params=result.params,
         cov=pd.DataFrame(result.cov_params()),

@@ -11,9 +11,9 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
 from linearmodels.panel import PanelOLS
 from statsmodels.stats.outliers_influence import variance_inflation_factor
+from statsmodels.tools.tools import add_constant
 
 from analysis.catalogue import Catalogue
 from analysis.models.design import (
@@ -214,7 +214,7 @@ class DriverModel:
 def vifs(z: pd.DataFrame) -> dict[str, float]:
     if z.shape[1] < 2:
         return dict.fromkeys(z.columns, 1.0)
-    x = sm.add_constant(z.to_numpy(), has_constant="add")
+    x = add_constant(z.to_numpy(), has_constant="add")
     return {d: float(variance_inflation_factor(x, i + 1)) for i, d in enumerate(z.columns)}
 
 

@@ -177,10 +177,14 @@ class WarmEngine(NBClientEngine):
 papermill_engines.register(WARM_ENGINE, WarmEngine)
 
 _WARM: dict[str, Any] = {}  # this process's reusable kernel: {"km": …, "kc": …, "code": …}
-# Between reports: clear the user namespace and output cache, then move what survives a full
-# collection (imports, the cached context, boundaries) out of the collector's sight, so the next
-# reset (and every collection during the next report) does not walk them again.
-RESET = "get_ipython().run_line_magic('reset', '-f'); __import__('gc').freeze()"
+# Between reports: clear the user namespace and output cache, collect (IPython's reset collects
+# before it clears the namespace: the last report's figures are only garbage after it), then move
+# what survives (imports, the cached context, boundaries) out of the collector's sight, so the
+# next reset (and every collection during the next report) does not walk them again.
+RESET = (
+    "get_ipython().run_line_magic('reset', '-f'); "
+    "__import__('gc').collect(); __import__('gc').freeze()"
+)
 
 
 def _warm_kernel(cwd: Path):
@@ -263,6 +267,27 @@ def execute_warm(
     except Exception:
         shutdown_warm_kernel()  # a dead or confused kernel is replaced for the next report
         raise
+
+
+def execute_inprocess(
+    notebook: Path, parameters: dict[str, Any], executed: Path, skip_tags: tuple[str, ...] = ()
+) -> nbformat.NotebookNode:
+    """Like `execute`, in this process on its report shell (analysis/report/shell.py): no
+    kernel, the modules and data this process has loaded are used as they are."""
+    from analysis.report import shell
+
+    shell.register()
+    return _papermill(
+        _source(notebook, skip_tags),
+        executed,
+        parameters,
+        notebook,
+        engine_name=shell.ENGINE,
+        cwd=str(notebook.parent),
+    )
+
+
+KERNELS = ("inprocess", "warm", "fresh")
 
 
 PRINTED_ERROR = re.compile(r"Traceback \(most recent call last\)|^\w*(?:Error|Exception): ", re.M)
@@ -370,11 +395,12 @@ def render(
     title: str,
     lang: str,
     engine: str = "auto",
-    warm: bool = False,
+    kernel: str = "fresh",
     analyst_cells: bool = False,
 ) -> Path:
     """Execute and render; returns the HTML path. engine: auto | nbconvert | quarto.
-    warm: run on this process's reusable kernel (batch workers) instead of a fresh one.
+    kernel: "fresh" (a new kernel, as an analyst's run), "warm" (this process's reusable
+    kernel) or "inprocess" (no kernel: this process's report shell; batch workers).
     analyst_cells: also run the cells tagged remove-cell (they never reach the page).
     """
     if engine == "auto":
@@ -382,7 +408,11 @@ def render(
     if engine == "quarto" and not quarto_available():
         raise AnalysisError("--engine quarto needs the `quarto` command on PATH")
     skip = () if analyst_cells else REMOVE_TAGS  # not on the page: not worth running
-    if warm:
+    if kernel not in KERNELS:
+        raise ValueError(f"kernel must be one of {', '.join(KERNELS)}, not {kernel!r}")
+    if kernel == "inprocess":
+        nb = execute_inprocess(notebook, parameters, executed, skip)
+    elif kernel == "warm":
         nb = execute_warm(notebook, parameters, executed, skip)
     else:
         nb = execute(notebook, parameters, executed, skip_tags=skip)

@@ -222,13 +222,16 @@ def parts_frame(explanations: Explanations, statuses: tuple[str, ...]) -> pd.Dat
     for ex in explanations.values():
         if ex.decomposition is None:
             continue
-        frame = decomposition_frame(ex)
-        dec = ex.decomposition
-        mine = frame[frame["status"].isin(statuses)].assign(
-            gap=dec.gap, gap_favourable=dec.gap_favourable
-        )
-        order = mine["contribution"].abs().sort_values(ascending=False).index
-        frames.append(mine.loc[order])
+        key = ("parts", tuple(statuses))  # the summary, root causes and plan each ask
+        if key not in ex.cache:
+            frame = decomposition_frame(ex)
+            dec = ex.decomposition
+            mine = frame[frame["status"].isin(statuses)].assign(
+                gap=dec.gap, gap_favourable=dec.gap_favourable
+            )
+            order = mine["contribution"].abs().sort_values(ascending=False).index
+            ex.cache[key] = mine.loc[order]
+        frames.append(ex.cache[key])
     if not frames:
         return _typed_parts([]).assign(
             gap=pd.Series(dtype=float), gap_favourable=pd.Series(dtype=bool)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+import numpy as np
 import pandas as pd
 from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
@@ -24,12 +25,15 @@ from analysis.report.charts.style import (
 )
 
 
-def _panel_axes(ax, unit: str, number: NumberFormat) -> None:
+def _panel_axes(ax, unit: str, number: NumberFormat, styled: bool = False) -> None:
+    """Unit label, year and number ticks; grid lines and 8-point tick labels unless `styled`
+    (a `grid_figure` panel has them already: setting them again restyles every tick made)."""
     ax.set_ylabel(unit, fontsize=9)
     year_axis(ax.xaxis)
     number_axis(ax.yaxis, number)
-    ax.grid(alpha=0.3)
-    ax.tick_params(labelsize=8)
+    if not styled:
+        ax.grid(alpha=0.3)
+        ax.tick_params(labelsize=8)
 
 
 def trends_chart(
@@ -47,16 +51,18 @@ def trends_chart(
     the first year of the new series with its label (`series_labels`), and the new series'
     points are squares; a low-precision value carries a red cross."""
     fig, axes = grid_figure(10, 6.4, GRID_MARGINS)
+    by_indicator = dict(tuple(trends.groupby("indicator", sort=False)))
     for ax, ind in zip(axes.flat, titles, strict=True):
         _trend_panel(
             ax,
-            trends[trends["indicator"] == ind],
+            by_indicator.get(ind, trends.iloc[0:0]),
             titles[ind],
             units[ind],
             legend,
             no_data,
             number,
             series_labels,
+            styled=True,
         )
     axes.flat[0].legend(fontsize=8, loc="best")
     return fig
@@ -83,7 +89,9 @@ def indicator_trend_chart(
     return fig
 
 
-def _trend_panel(ax, part, title, unit, legend, no_data, number, series_labels=None) -> None:
+def _trend_panel(
+    ax, part, title, unit, legend, no_data, number, series_labels=None, styled=False
+) -> None:
     """One indicator: the district over the province and national medians, broken where the
     series changes (a dotted line and the new series' label), low-precision values crossed."""
     set_title(ax, title, fontsize=10)
@@ -92,21 +100,23 @@ def _trend_panel(ax, part, title, unit, legend, no_data, number, series_labels=N
         return
     for i, (series_id, seg) in enumerate(_series_segments(part)):
         labelled = i == 0
+        years = seg["year"].to_numpy(dtype=float)
         for column, key, style in (
             ("national_median", "national", {"ls": "--", "marker": "."}),
             ("province_median", "province", {"ls": "--", "marker": "."}),
             ("district", "district", {"lw": 2.6, "marker": "o" if i == 0 else "s"}),
         ):
-            shown = seg.dropna(subset=[column]) if key == "district" else seg
+            values = seg[column].to_numpy(dtype=float, na_value=np.nan)
+            shown = ~np.isnan(values) if key == "district" else slice(None)
             ax.plot(
-                shown["year"],
-                shown[column],
+                years[shown],
+                values[shown],
                 color=COLORS[key],
                 label=legend[key] if labelled else None,
                 **style,
             )
         if i > 0:
-            first = float(seg["year"].min()) - 0.5
+            first = float(years.min()) - 0.5
             ax.axvline(first, color=COLORS["muted"], ls=":", lw=1)
             ax.annotate(
                 (series_labels or {}).get(series_id, series_id),
@@ -120,9 +130,16 @@ def _trend_panel(ax, part, title, unit, legend, no_data, number, series_labels=N
                 va="top",
                 color=COLORS["muted"],
             )
-    low = part[part["low_precision"].fillna(False).astype(bool)]
-    ax.plot(low["year"], low["district"], "x", ms=10, mew=2, color=COLORS["worsens"])
-    _panel_axes(ax, unit, number)
+    low = part["low_precision"].fillna(False).astype(bool).to_numpy()
+    ax.plot(
+        part["year"].to_numpy(dtype=float)[low],
+        part["district"].to_numpy(dtype=float, na_value=np.nan)[low],
+        "x",
+        ms=10,
+        mew=2,
+        color=COLORS["worsens"],
+    )
+    _panel_axes(ax, unit, number, styled)
 
 
 def _series_segments(part: pd.DataFrame) -> list[tuple[str, pd.DataFrame]]:
@@ -252,32 +269,48 @@ def projection_chart(
     the target year where it has 3 points, and the target (star)
     (`frames.explained_trends.projection_frame`)."""
     fig, axes = grid_figure(10, 6.4, GRID_MARGINS)
+    by_indicator = dict(tuple(projection.groupby("indicator", sort=False)))
     for ax, ind in zip(axes.flat, titles, strict=True):
         set_title(ax, titles[ind], fontsize=10)
-        part = projection[projection["indicator"] == ind]
-        if part.empty:
+        part = by_indicator.get(ind)
+        if part is None or part.empty:
             empty_panel(ax, no_data)
             continue
-        seen = part.dropna(subset=["observed"])
-        latest = seen["series"].iloc[-1] if len(seen) else None
-        own = seen[seen["series"] == latest] if latest is not None else seen
-        other = seen.drop(own.index)
-        ax.plot(own["year"], own["observed"], "o", color=COLORS["district"])
-        ax.plot(other["year"], other["observed"], "o", mfc="none", color=COLORS["district"])
-        low = seen[seen["low_precision"].fillna(False).astype(bool)]
-        ax.plot(low["year"], low["observed"], "x", ms=10, mew=2, color=COLORS["worsens"])
-        line = part.dropna(subset=["trend"])
-        ax.plot(line["year"], line["trend"], color=COLORS["district"], lw=1.4)
-        band = part.dropna(subset=["low", "high"])
-        if len(band):
+        col = {  # the panel's columns as arrays (missing: NaN)
+            c: part[c].to_numpy(dtype=float, na_value=np.nan)
+            for c in ("year", "observed", "trend", "low", "high", "target")
+        }
+        year = col["year"]
+        seen = ~np.isnan(col["observed"])
+        latest = part["series"].to_numpy(dtype=object)[seen][-1] if seen.any() else None
+        same = (part["series"] == latest).fillna(False).to_numpy(dtype=bool)
+        own = seen & same if latest is not None else seen
+        other = seen & ~own
+        ax.plot(year[own], col["observed"][own], "o", color=COLORS["district"])
+        ax.plot(year[other], col["observed"][other], "o", mfc="none", color=COLORS["district"])
+        low = seen & part["low_precision"].fillna(False).astype(bool).to_numpy()
+        ax.plot(year[low], col["observed"][low], "x", ms=10, mew=2, color=COLORS["worsens"])
+        line = ~np.isnan(col["trend"])
+        ax.plot(year[line], col["trend"][line], color=COLORS["district"], lw=1.4)
+        band = ~np.isnan(col["low"]) & ~np.isnan(col["high"])
+        if band.any():
             ax.fill_between(
-                band["year"], band["low"], band["high"], color=COLORS["district"], alpha=0.12
+                year[band],
+                col["low"][band],
+                col["high"][band],
+                color=COLORS["district"],
+                alpha=0.12,
             )
-        target = part.dropna(subset=["target"])
+        target = ~np.isnan(col["target"])
         ax.plot(
-            target["year"], target["target"], marker="*", ms=14, ls="", color=COLORS["province"]
+            year[target],
+            col["target"][target],
+            marker="*",
+            ms=14,
+            ls="",
+            color=COLORS["province"],
         )
-        _panel_axes(ax, units[ind], number)
+        _panel_axes(ax, units[ind], number, styled=True)
     return fig
 
 

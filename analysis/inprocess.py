@@ -19,8 +19,6 @@ import time
 from pathlib import Path
 from typing import Any
 
-import jupytext
-
 
 def _html_of(value: Any) -> str | None:
     """The HTML Jupyter would show for `value` (its mime bundle's text/html, or _repr_html_)."""
@@ -38,6 +36,8 @@ def run_notebook(notebook: Path, parameters: dict[str, Any]) -> list[str]:
     """Execute the notebook's code cells in a fresh namespace, leaving out the cells a report
     leaves out (tagged remove-cell); returns the HTML of every value a cell displays (its last
     expression)."""
+    import jupytext
+
     from analysis.report.render import REMOVE_TAGS
 
     shown = []
@@ -89,15 +89,22 @@ def render_job(job) -> dict[str, Any]:
 
 
 def run_batch(jobs: list, workers: int = 2) -> list[dict[str, Any]]:
-    """The jobs on `workers` processes (forked, each keeping its module caches across reports),
-    province overviews first, as the real batch orders them."""
+    """The jobs on `workers` processes (forked after the report code, panel and models are
+    loaded, as the real batch does, each keeping its module caches across reports), province
+    overviews first, as the real batch orders them."""
+    from analysis.batch import preload
+
     jobs = sorted(jobs, key=lambda job: job.kind != "province")
+    preload(jobs)
     context = multiprocessing.get_context("fork")
     with context.Pool(workers, maxtasksperchild=None) as pool:
         return list(pool.imap_unordered(render_job, jobs, chunksize=1))
 
 
 def main(argv: list[str] | None = None) -> None:
+    from analysis.__main__ import skip_unused_imports
+
+    skip_unused_imports()  # as `python -m analysis` does
     from analysis.batch import plan, plan_provinces
     from analysis.paths import PROCESSED_DIR
     from analysis.regions import load_registry

@@ -11,8 +11,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from linearmodels.panel import PanelOLS
-from statsmodels.stats.outliers_influence import variance_inflation_factor
 from statsmodels.tools.tools import add_constant
 
 from analysis.catalogue import Catalogue
@@ -214,6 +212,8 @@ class DriverModel:
 def vifs(z: pd.DataFrame) -> dict[str, float]:
     if z.shape[1] < 2:
         return dict.fromkeys(z.columns, 1.0)
+    from statsmodels.stats.outliers_influence import variance_inflation_factor  # fitting only
+
     x = add_constant(z.to_numpy(), has_constant="add")
     return {d: float(variance_inflation_factor(x, i + 1)) for i, d in enumerate(z.columns)}
 
@@ -373,6 +373,8 @@ def fit_panel(
     years: tuple[int, int],
 ) -> DriverModel:
     """PanelOLS with district and year effects, errors clustered by district."""
+    from linearmodels.panel import PanelOLS  # here: reports read fitted models, never fit
+
     z, scale = standardize_frame(data, drivers, catalogue)
     result = PanelOLS(data[outcome].astype(float), z, entity_effects=True, time_effects=True).fit(
         cov_type="clustered", cluster_entity=True

@@ -175,8 +175,9 @@ def findings(w: Words, frame: pd.DataFrame, ind: str, g: pd.Series) -> list[str]
     the gap and their interval (or that there is none), consistent levers with an unexpected
     sign, levers to verify, not established, strengths."""
     levers = frame[frame["role"] == "lever"]
+    rows = list(levers.itertuples())  # once: each itertuples call costs ~1 ms on this frame
     lines = []
-    for row in levers[levers["status"] == "root_cause"].itertuples():
+    for row in (r for r in rows if r.status == "root_cause"):
         pair = _value_pair(w, row, row.reference_value, row.reference_mean)
         lines.append(
             w.t(
@@ -195,7 +196,7 @@ def findings(w: Words, frame: pd.DataFrame, ind: str, g: pd.Series) -> list[str]
         lines.append(
             w.t("root_cause_none_favourable" if g["gap_favourable"] else "root_cause_none")
         )
-    for row in levers[levers["status"] == "unexpected_sign"].itertuples():
+    for row in (r for r in rows if r.status == "unexpected_sign"):
         pair = _value_pair(w, row, row.reference_value, row.reference_mean)
         value = w.num(row.contribution, 2, signed=True)
         lines.append(
@@ -207,7 +208,7 @@ def findings(w: Words, frame: pd.DataFrame, ind: str, g: pd.Series) -> list[str]
                 **pair,
             )
         )
-    for row in levers[levers["status"] == "to_verify"].itertuples():
+    for row in (r for r in rows if r.status == "to_verify"):
         pair = _value_pair(w, row, row.peer_value, row.peer_mean)
         lines.append(
             w.t(
@@ -223,12 +224,12 @@ def findings(w: Words, frame: pd.DataFrame, ind: str, g: pd.Series) -> list[str]
     if len(unproven):
         items = ", ".join(w.label(d) for d in unproven["driver"])
         lines.append(w.t("not_established_line", items=items))
-    strengths = levers[levers["status"] == "strength"]
-    if len(strengths):
+    strengths = [r for r in rows if r.status == "strength"]
+    if strengths:
         items = "; ".join(
             f"{w.label(row.driver)} "
             + w.t("value_vs", **_value_pair(w, row, row.reference_value, row.reference_mean))
-            for row in strengths.itertuples()
+            for row in strengths
         )
         lines.append(w.t("strengths_line", items=items))
     return lines

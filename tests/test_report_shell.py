@@ -92,3 +92,15 @@ def test_a_reports_figures_are_freed_before_the_next_report(tmp_path):
     assert PROBE[0]() is not None  # still there: nothing has cleared the namespace yet
     execute_inprocess(write(tmp_path, "next", "# %%\n1\n"), {}, tmp_path / "n.ipynb")
     assert PROBE[0]() is None
+
+
+def test_the_process_keeps_its_own_main_module():
+    import sys
+
+    from analysis.report.shell import ReportShell, shell
+
+    main = sys.modules["__main__"]
+    if ReportShell.initialized():  # made by an earlier test: start over, as a fresh worker
+        ReportShell.clear_instance()
+    shell()
+    assert sys.modules["__main__"] is main  # a pool can still pickle functions defined there

@@ -134,7 +134,12 @@ def shell() -> ReportShell:
     if not ReportShell.initialized():
         config = Config()
         config.HistoryManager.enabled = False
+        host = sys.modules.get("__main__")
         ReportShell.instance(config=config, colors="nocolor")
+        # IPython puts the shell's namespace in sys.modules as __main__ (for a kernel's pickling);
+        # this process keeps its own: a batch pickles its jobs' functions by their module name
+        if host is not None:
+            sys.modules["__main__"] = host
     return ReportShell.instance()
 
 

@@ -27,6 +27,7 @@ import time
 import traceback
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -573,6 +574,37 @@ def run_batch(
         raise ValueError(f"executor must be local or dask, not {executor!r}")
     if kernel_mode() == "inprocess" and any(not job.html_current for job in todo):
         preload(todo)
+    return results + _run_local(todo, workers, on_result)
+
+
+MAX_POOL_RESTARTS = 2  # after that, the reports still unfinished run one worker each
+
+
+def _run_local(todo: list[Job], workers: int, on_result) -> list[JobResult]:
+    """The jobs on a local process pool. A worker that dies (killed, out of memory, a crash in
+    native code) breaks the pool: the reports it had not finished run again on a new pool, and
+    after MAX_POOL_RESTARTS each remaining report runs on a worker of its own, so the death
+    costs only the report that causes it (failed, with its reason), never the batch."""
+    results: list[JobResult] = []
+    pending = todo
+    for _attempt in range(MAX_POOL_RESTARTS + 1):
+        finished, pending = _run_pool(pending, workers, on_result)
+        results += finished
+        if not pending:
+            return results
+    for job in pending:
+        finished, lost = _run_pool([job], 1, on_result)
+        results += finished
+        for job_lost in lost:
+            result = _worker_died(job_lost)
+            results.append(result)
+            if on_result:
+                on_result(result)
+    return results
+
+
+def _run_pool(jobs: list[Job], workers: int, on_result) -> tuple[list[JobResult], list[Job]]:
+    """(results, jobs lost because a worker died) of one pool over `jobs`."""
     pool = ProcessPoolExecutor(
         max_workers=max(1, workers),
         # fork: a worker's parent is this process, which is what `die_with` relies on
@@ -580,10 +612,15 @@ def run_batch(
         initializer=_start_worker,
         initargs=(os.getpid(),),
     )
+    results, lost = [], []
     try:
-        futures = [pool.submit(run_job, job) for job in todo]
+        futures = {pool.submit(run_job, job): i for i, job in enumerate(jobs)}
         for future in as_completed(futures):
-            result = future.result()
+            try:
+                result = future.result()
+            except BrokenProcessPool:
+                lost.append(futures[future])
+                continue
             results.append(result)
             if on_result:
                 on_result(result)
@@ -591,7 +628,34 @@ def run_batch(
         _stop_workers(pool)
         raise
     pool.shutdown(wait=True)
-    return results
+    return results, [jobs[i] for i in sorted(lost)]
+
+
+def _worker_died(job: Job) -> JobResult:
+    alone = (
+        f'--province "{job.province}"'
+        if job.kind == "province"
+        else f"--district {job.district_code}"
+    )
+    reason = (
+        "the worker rendering this report died (killed, out of memory, or a crash in native "
+        f"code) each time it was tried; run it alone to see where: python -m analysis report "
+        f"{alone} --jobs 1"
+    )
+    log = Path(job.log)
+    log.parent.mkdir(parents=True, exist_ok=True)
+    log.write_text(reason + "\n", encoding="utf-8")
+    return JobResult(
+        job.district_code,
+        job.district_name,
+        job.province,
+        job.lang,
+        "failed",
+        0.0,
+        job.out_html,
+        reason=f"{reason} (log: {log})",
+        kind=job.kind,
+    )
 
 
 def _run_dask(jobs: list[Job], scheduler: str | None, on_result) -> list[JobResult]:

@@ -49,6 +49,28 @@ def test_one_failure_does_not_stop_the_others(first_run):
     assert not Path(failed.out_html).exists()
 
 
+def test_a_worker_that_dies_costs_only_its_own_report(processed, registry, tmp_path):
+    """A report that kills its worker (as the out-of-memory killer or a crash in native code
+    would) fails with its reason; the other reports, lost with the worker, run again."""
+    source = (NOTEBOOKS / "district_report.py").read_text(encoding="utf-8")
+    marker = "# %%\nimport pandas as pd\n\nfrom analysis.report.district import DistrictReport"
+    killer = '# %%\nimport os\n\nif district == "3673":\n    os._exit(9)\n\n' + marker
+    notebook = tmp_path / "district_report.py"
+    notebook.write_text(source.replace(marker, killer), encoding="utf-8")
+    codes = ("3601", "3673", "3604", "3671")  # the killer among others, on two workers
+    districts = [registry.get(code) for code in codes]
+    jobs = plan(districts, ["id"], out_dir=tmp_path, processed_dir=processed, notebook=notebook)
+    seen = []
+    results = run_batch(jobs, workers=2, force=True, on_result=seen.append)
+    status = {r.district_code: r for r in results}
+    assert sorted(status) == sorted(codes) and len(results) == len(codes) == len(seen)
+    assert status["3673"].status == "failed" and "worker rendering this report died" in (
+        status["3673"].reason
+    )
+    assert all(status[c].status == "ok" for c in codes if c != "3673")
+    assert all(Path(status[c].out_html).exists() for c in codes if c != "3673")
+
+
 def test_second_run_skips_what_is_up_to_date(first_run, processed, districts):
     out, jobs, _ = first_run
     again = run_batch(jobs[:1], workers=1)

@@ -182,7 +182,8 @@ def listing(imports_dir: Path = IMPORTS_DIR) -> pd.DataFrame:
         except AnalysisError as exc:
             rows.append({"id": folder.name, "state": f"damaged: {exc}"})
     columns = ["id", "state", "file", "sha256", "imported_at", "indicators"]
-    return pd.DataFrame(rows, columns=[*columns, "authoritative"]).fillna("")
+    # object: a column with no value at all (every import damaged) is not read as numbers
+    return pd.DataFrame(rows, columns=[*columns, "authoritative"], dtype=object).fillna("")
 
 
 def get_import(import_id: str, imports_dir: Path = IMPORTS_DIR) -> Import:

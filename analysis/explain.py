@@ -56,6 +56,10 @@ class Context:
     _ranks: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)
     processed_dir: Path = PROCESSED_DIR
     _rows: dict[str, pd.DataFrame] | None = field(default=None, repr=False)
+    _peers: dict[tuple[str, int], pd.DataFrame] = field(default_factory=dict, repr=False)
+    # frames that report code derives from the context alone (national and province medians),
+    # computed once per context, not once per report; keys are chosen by that code
+    memo: dict[Any, Any] = field(default_factory=dict, repr=False)
 
     @classmethod
     def load(
@@ -116,6 +120,13 @@ class Context:
             self._rows = dict(tuple(panel.groupby("district_code", sort=False)))
             self._rows[""] = panel.iloc[0:0]
         return self._rows.get(district_code, self._rows[""])
+
+    def peers(self, district_code: str, k: int) -> pd.DataFrame:
+        """The district's k structural peers (the same for every indicator: found once)."""
+        key = (district_code, k)
+        if key not in self._peers:
+            self._peers[key] = peer_districts(district_code, self.structural, k)
+        return self._peers[key]
 
     def ranks(self, indicator: str) -> pd.DataFrame:
         """National and province ranks of every district in `indicator` (computed once)."""
@@ -429,7 +440,7 @@ def explain(
     district = ctx.registry.resolve(district_query)
     ind = ctx.catalogue[indicator]
     fit = ctx.models.fit(indicator)
-    peers = peer_districts(district.code, ctx.structural, k_peers)
+    peers = ctx.peers(district.code, k_peers)
     peer_codes = peers["district_code"].tolist()
     decomposition, error, gaps = _decompositions(ctx, fit, district, reference, peer_codes)
     if decomposition is not None:

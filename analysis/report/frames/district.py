@@ -30,8 +30,43 @@ def province_codes(ctx: Context, district_code: str) -> list[str]:
 
 
 def series(ctx: Context, indicator: str, codes: list[str] | None = None) -> pd.DataFrame:
-    rows = ctx.preferred[ctx.preferred["indicator"] == indicator]
-    return rows if codes is None else rows[rows["district_code"].isin(codes)]
+    """The preferred values of `indicator` (of the districts `codes`): a new frame each call, cut
+    from the indicator's rows, which are found once per context."""
+    key = ("series", indicator)
+    if key not in ctx.memo:
+        ctx.memo[key] = ctx.preferred[ctx.preferred["indicator"] == indicator]
+    rows = ctx.memo[key]
+    return rows.copy() if codes is None else rows[rows["district_code"].isin(codes)]
+
+
+def _national_trend(ctx: Context, ind: str) -> tuple[pd.DataFrame, pd.Series, pd.Series] | None:
+    """(every district's values with their series, national median per year, the series most
+    districts' values belong to per year), once per context: the same for every report."""
+    key = ("trend_national", ind)
+    if key not in ctx.memo:
+        data = series(ctx, ind)
+        if data.empty:
+            ctx.memo[key] = None
+        else:
+            data = data.assign(
+                series=[
+                    ctx.series.series_of(ind, s, y)
+                    for s, y in zip(data["source"], data["year"], strict=True)
+                ]
+            )
+            nat = data.groupby("year")["value"].median()
+            common = data.groupby("year")["series"].agg(lambda s: s.value_counts().index[0])
+            ctx.memo[key] = (data, nat, common)
+    return ctx.memo[key]
+
+
+def _province_medians(ctx: Context, ind: str, province: str, data: pd.DataFrame) -> pd.Series:
+    """The province's median per year (every kab/kota with a value), once per context."""
+    key = ("trend_province", ind, province)
+    if key not in ctx.memo:
+        codes = {d.code for d in ctx.registry if d.province_code == province}
+        ctx.memo[key] = data[data["district_code"].isin(codes)].groupby("year")["value"].median()
+    return ctx.memo[key]
 
 
 def trend_table(ctx: Context, district_code: str) -> pd.DataFrame:
@@ -40,20 +75,13 @@ def trend_table(ctx: Context, district_code: str) -> pd.DataFrame:
     low precision; the province and national medians (of every district with a value that
     year)."""
     rows = []
-    prov = set(province_codes(ctx, district_code))
+    province = ctx.registry.get(district_code).province_code
     for ind in PIP_INDICATORS:
-        data = series(ctx, ind)
-        if data.empty:
+        national = _national_trend(ctx, ind)
+        if national is None:
             continue
-        data = data.assign(
-            series=[
-                ctx.series.series_of(ind, s, y)
-                for s, y in zip(data["source"], data["year"], strict=True)
-            ]
-        )
-        nat = data.groupby("year")["value"].median()
-        pro = data[data["district_code"].isin(prov)].groupby("year")["value"].median()
-        common = data.groupby("year")["series"].agg(lambda s: s.value_counts().index[0])
+        data, nat, common = national
+        pro = _province_medians(ctx, ind, province, data)
         mine = data[data["district_code"] == district_code].set_index("year")
         flags = ctx.low_precision(ind)
         flagged = set(flags.loc[flags["district_code"] == district_code, "year"].astype(int))

@@ -98,6 +98,13 @@ def variants_frame(ex: Explanation, catalogue: Catalogue) -> pd.DataFrame:
     fit = ex.fit
     if fit is None:
         return pd.DataFrame()
+    found = fit.cache.get("variants_frame")  # the model's, the same in every report
+    if found is None:
+        found = fit.cache["variants_frame"] = _variants_frame(fit, catalogue)
+    return found.copy()
+
+
+def _variants_frame(fit, catalogue: Catalogue) -> pd.DataFrame:
     long = fit.comparison()
     long = long.assign(p=long["p_holm"].where(long["role"] == "lever", long["p_value"]))
     wide = long.pivot(

@@ -56,10 +56,9 @@ class Context:
     _ranks: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)
     processed_dir: Path = PROCESSED_DIR
     _rows: dict[str, pd.DataFrame] | None = field(default=None, repr=False)
-    _peers: dict[tuple[str, int], pd.DataFrame] = field(default_factory=dict, repr=False)
-    # frames that report code derives from the context alone (national and province medians),
-    # computed once per context, not once per report; keys are chosen by that code
-    memo: dict[Any, Any] = field(default_factory=dict, repr=False)
+    # what is derived from the context alone (peers, national and province medians), computed
+    # once per context, not once per report, as Explanation.cache does per explanation
+    cache: dict[Any, Any] = field(default_factory=dict, repr=False)
 
     @classmethod
     def load(
@@ -123,10 +122,10 @@ class Context:
 
     def peers(self, district_code: str, k: int) -> pd.DataFrame:
         """The district's k structural peers (the same for every indicator: found once)."""
-        key = (district_code, k)
-        if key not in self._peers:
-            self._peers[key] = peer_districts(district_code, self.structural, k)
-        return self._peers[key]
+        key = ("peers", district_code, k)
+        if key not in self.cache:
+            self.cache[key] = peer_districts(district_code, self.structural, k)
+        return self.cache[key]
 
     def ranks(self, indicator: str) -> pd.DataFrame:
         """National and province ranks of every district in `indicator` (computed once)."""

@@ -33,9 +33,9 @@ def series(ctx: Context, indicator: str, codes: list[str] | None = None) -> pd.D
     """The preferred values of `indicator` (of the districts `codes`): a new frame each call, cut
     from the indicator's rows, which are found once per context."""
     key = ("series", indicator)
-    if key not in ctx.memo:
-        ctx.memo[key] = ctx.preferred[ctx.preferred["indicator"] == indicator]
-    rows = ctx.memo[key]
+    if key not in ctx.cache:
+        ctx.cache[key] = ctx.preferred[ctx.preferred["indicator"] == indicator]
+    rows = ctx.cache[key]
     return rows.copy() if codes is None else rows[rows["district_code"].isin(codes)]
 
 
@@ -43,10 +43,10 @@ def _national_trend(ctx: Context, ind: str) -> tuple[pd.DataFrame, pd.Series, pd
     """(every district's values with their series, national median per year, the series most
     districts' values belong to per year), once per context: the same for every report."""
     key = ("trend_national", ind)
-    if key not in ctx.memo:
+    if key not in ctx.cache:
         data = series(ctx, ind)
         if data.empty:
-            ctx.memo[key] = None
+            ctx.cache[key] = None
         else:
             data = data.assign(
                 series=[
@@ -56,17 +56,18 @@ def _national_trend(ctx: Context, ind: str) -> tuple[pd.DataFrame, pd.Series, pd
             )
             nat = data.groupby("year")["value"].median()
             common = data.groupby("year")["series"].agg(lambda s: s.value_counts().index[0])
-            ctx.memo[key] = (data, nat, common)
-    return ctx.memo[key]
+            ctx.cache[key] = (data, nat, common)
+    return ctx.cache[key]
 
 
-def _province_medians(ctx: Context, ind: str, province: str, data: pd.DataFrame) -> pd.Series:
-    """The province's median per year (every kab/kota with a value), once per context."""
-    key = ("trend_province", ind, province)
-    if key not in ctx.memo:
-        codes = {d.code for d in ctx.registry if d.province_code == province}
-        ctx.memo[key] = data[data["district_code"].isin(codes)].groupby("year")["value"].median()
-    return ctx.memo[key]
+def _province_medians(ctx: Context, ind: str, district_code: str, data: pd.DataFrame) -> pd.Series:
+    """The median per year of the district's province (every kab/kota with a value), once per
+    context and province."""
+    key = ("trend_province", ind, ctx.registry.get(district_code).province_code)
+    if key not in ctx.cache:
+        codes = province_codes(ctx, district_code)
+        ctx.cache[key] = data[data["district_code"].isin(codes)].groupby("year")["value"].median()
+    return ctx.cache[key]
 
 
 def trend_table(ctx: Context, district_code: str) -> pd.DataFrame:
@@ -75,13 +76,12 @@ def trend_table(ctx: Context, district_code: str) -> pd.DataFrame:
     low precision; the province and national medians (of every district with a value that
     year)."""
     rows = []
-    province = ctx.registry.get(district_code).province_code
     for ind in PIP_INDICATORS:
         national = _national_trend(ctx, ind)
         if national is None:
             continue
         data, nat, common = national
-        pro = _province_medians(ctx, ind, province, data)
+        pro = _province_medians(ctx, ind, district_code, data)
         mine = data[data["district_code"] == district_code].set_index("year")
         flags = ctx.low_precision(ind)
         flagged = set(flags.loc[flags["district_code"] == district_code, "year"].astype(int))

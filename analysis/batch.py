@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from analysis.children import die_with, peak_mb
+from analysis.errors import AnalysisError
 from analysis.fingerprint import fingerprint
 from analysis.followup.store import store_version
 from analysis.paths import PROCESSED_DIR, PROJECT_ROOT, REPORTS_DIR
@@ -311,19 +312,20 @@ def plan_provinces(
     return jobs
 
 
-KERNEL_MODES = ("inprocess", "warm", "fresh")
-
-
 def kernel_mode() -> str:
     """How a worker runs a report's notebook: `PIP_KERNEL` = inprocess (default: on the worker's
     own IPython shell, no kernel, analysis/report/shell.py), warm (one kernel per worker, kept
     across reports) or fresh (a new kernel per report, the naive papermill loop).
     `PIP_WARM_KERNEL=0` (older name) means fresh."""
+    from analysis.report.render import KERNELS
+
     mode = os.environ.get("PIP_KERNEL") or (
         "fresh" if os.environ.get("PIP_WARM_KERNEL") == "0" else "inprocess"
     )
-    if mode not in KERNEL_MODES:
-        raise ValueError(f"PIP_KERNEL must be one of {', '.join(KERNEL_MODES)}, not {mode!r}")
+    if mode not in KERNELS:
+        raise AnalysisError(
+            f"PIP_KERNEL is {mode!r}: it must be one of {', '.join(KERNELS)} (or unset: inprocess)"
+        )
     return mode
 
 
@@ -388,10 +390,10 @@ def headline_of(district_code: str, processed_dir: str) -> dict[str, Any]:
     return out
 
 
-def _headline(job: Job, mode: str) -> dict[str, Any]:
+def _headline(job: Job, warm: bool) -> dict[str, Any]:
     """The headline, computed where the data already is: in the warm kernel (so the worker never
     loads the panel or the model code), else from this process's cached context."""
-    if mode != "warm":
+    if not warm:
         return headline(job)
     from analysis.report.render import warm_json
 
@@ -457,8 +459,8 @@ def run_job(job: Job) -> JobResult:
                 kernel=mode,
             )
         # (an HTML not rendered again keeps its key; its headline is computed where data is)
-        where = "fresh" if job.html_current else mode
-        info = _headline(job, where) if job.kind == "district" else {}
+        warm = mode == "warm" and not job.html_current
+        info = _headline(job, warm) if job.kind == "district" else {}
         if not job.html_current:
             write_key(job, out, time.perf_counter() - start, info)
         written = write_other_formats(job)

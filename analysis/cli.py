@@ -397,7 +397,7 @@ def report(
         TimeRemainingColumn,
     )
 
-    from analysis.batch import plan, plan_provinces, run_batch
+    from analysis.batch import kernel_mode, plan, plan_provinces, run_batch
     from analysis.panel import damaged_outputs
     from analysis.regions import load_registry
     from analysis.report.index import build_index
@@ -406,6 +406,7 @@ def report(
     langs = lang or ["id"]
     try:
         wanted = check_formats(formats)
+        kernel_mode()  # a mistyped PIP_KERNEL is said now, not after the plan
     except AnalysisError as exc:
         _fail(exc)
     registry = load_registry()

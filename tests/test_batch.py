@@ -171,3 +171,12 @@ def test_dask_executor_gives_the_same_reports_as_the_local_pool(processed, distr
     # identical apart from embedded PNG bytes (same pictures, compression may differ)
     strip = __import__("re").compile(r"base64,[A-Za-z0-9+/=]+")
     assert strip.sub("", a) == strip.sub("", b)
+
+
+def test_a_mistyped_kernel_mode_is_said_plainly(tmp_path, monkeypatch):
+    monkeypatch.setenv("PIP_KERNEL", "warmish")
+    args = ["report", "--district", "Kota Serang", "--out", str(tmp_path)]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code != 0
+    assert "PIP_KERNEL is 'warmish': it must be one of inprocess, warm, fresh" in result.output
+    assert "Traceback" not in result.output and not list(tmp_path.rglob("*.html"))

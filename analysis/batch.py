@@ -329,6 +329,9 @@ def kernel_mode() -> str:
     return mode
 
 
+GC_THRESHOLDS = (10_000, 20, 1_000)  # a batch worker's, instead of Python's (700, 10, 10)
+
+
 def preload(jobs: list[Job]) -> None:
     """Before the workers fork (in-process batches): the report modules, each data context
     the jobs read and the report shell are loaded here once, so every worker starts warm and
@@ -348,6 +351,11 @@ def preload(jobs: list[Job]) -> None:
     shell()
     gc.collect()
     gc.freeze()
+    # Each report ends with one full collection (ReportShell.forget), so the collector need not
+    # also run every 700 allocations during the report: with these thresholds it made 7 instead
+    # of 123 young collections per Banten report, which took 3 % less time; the peak memory of a
+    # worker over 27 reports was the same (430 MB).
+    gc.set_threshold(*GC_THRESHOLDS)
 
 
 def memory_peaks() -> dict[str, float | None]:
@@ -380,8 +388,7 @@ def headline_of(district_code: str, processed_dir: str) -> dict[str, Any]:
     is read once per process, not once per report)."""
     from analysis.explain import Context
 
-    preferred = Context.load(Path(processed_dir)).preferred
-    mine = preferred[preferred["district_code"] == district_code]
+    mine = Context.load(Path(processed_dir)).district_values(district_code)
     out = {}
     for ind, rows in mine.sort_values("year").groupby("indicator"):
         if ind in ("life_expectancy", "immunization_complete", "stunting", "facility_delivery"):

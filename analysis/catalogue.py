@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
+from analysis import yamlio
 from analysis.errors import ManifestError
 from analysis.paths import PARAMS_DIR
 
@@ -164,7 +165,7 @@ def load_catalogue(
 @cache
 def _load_catalogue(path: Path, mappings: tuple[tuple[str, int], ...]) -> Catalogue:
     with open(path, encoding="utf-8") as fh:
-        doc = yaml.safe_load(fh)
+        doc = yamlio.safe_load(fh)
     for mapping_path, _mtime in mappings:
         try:
             with open(mapping_path, encoding="utf-8") as fh:

@@ -98,10 +98,25 @@ class Context:
         )
 
     def values(self, indicator: str, year: int) -> pd.Series:
-        rows = self.preferred[
-            (self.preferred["indicator"] == indicator) & (self.preferred["year"] == year)
-        ]
-        return rows.set_index("district_code")["value"]
+        """Every district's value of `indicator` in `year`, by district code (a copy; the
+        panel is cut by indicator and year once per context)."""
+        key = ("values", indicator, year)
+        if key not in self.cache:
+            rows = self.preferred[
+                (self.preferred["indicator"] == indicator) & (self.preferred["year"] == year)
+            ]
+            self.cache[key] = rows.set_index("district_code")["value"]
+        return self.cache[key].copy()
+
+    def district_values(self, district_code: str) -> pd.DataFrame:
+        """The preferred values of one district, in the panel's order (the panel is cut by
+        district once per context, not searched again for every indicator of every report)."""
+        if "by_district" not in self.cache:
+            self.cache["by_district"] = dict(
+                tuple(self.preferred.groupby("district_code", sort=False))
+            )
+        found = self.cache["by_district"].get(district_code)
+        return found if found is not None else self.preferred.iloc[0:0]
 
     def low_precision(self, indicator: str) -> pd.DataFrame:
         """Low-precision values of `indicator` over all districts (computed once)."""
@@ -325,10 +340,8 @@ def reference_codes(
 
 
 def _latest(ctx: Context, district: District, indicator: str) -> dict[str, Any] | None:
-    mine = ctx.preferred[
-        (ctx.preferred["district_code"] == district.code)
-        & (ctx.preferred["indicator"] == indicator)
-    ].sort_values("year")
+    rows = ctx.district_values(district.code)
+    mine = rows[rows["indicator"] == indicator].sort_values("year")
     if mine.empty:
         return None
     last = mine.iloc[-1]
@@ -449,7 +462,11 @@ def explain(
     latest = _latest(ctx, district, indicator)
     year = fit.year if fit else (latest["year"] if latest else None)
     trend = district_trend(
-        ctx.preferred, district.code, indicator, ctx.series, ctx.low_precision(indicator)
+        ctx.district_values(district.code),
+        district.code,
+        indicator,
+        ctx.series,
+        ctx.low_precision(indicator),
     )
     target, verdict = _verdict(ctx, district, indicator, trend)
     return Explanation(

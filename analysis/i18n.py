@@ -6,7 +6,7 @@ import math
 from functools import cache
 from pathlib import Path
 
-import yaml
+from analysis import yamlio
 
 LANGS = ("id", "en")
 STRINGS = Path(__file__).with_name("strings.yaml")
@@ -15,7 +15,7 @@ STRINGS = Path(__file__).with_name("strings.yaml")
 @cache
 def _catalogue() -> dict[str, dict[str, str]]:
     with open(STRINGS, encoding="utf-8") as fh:
-        return yaml.safe_load(fh)
+        return yamlio.safe_load(fh)
 
 
 def t(key: str, lang: str = "id", **values) -> str:

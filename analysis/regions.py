@@ -23,9 +23,9 @@ from functools import cache
 from pathlib import Path
 
 import pandas as pd
-import yaml
 from rapidfuzz import fuzz, process
 
+from analysis import yamlio
 from analysis.errors import AmbiguousDistrictError, DistrictNotFoundError, SourceFileError
 from analysis.paths import PARAMS_DIR, RAW_DIR
 
@@ -317,12 +317,12 @@ def build_districts(
 
 def load_provinces(path: Path = PARAMS_DIR / "provinces.yaml") -> dict[str, dict]:
     with open(path, encoding="utf-8") as fh:
-        return {str(k): v for k, v in yaml.safe_load(fh)["provinces"].items()}
+        return {str(k): v for k, v in yamlio.safe_load(fh)["provinces"].items()}
 
 
 def load_aliases(path: Path = PARAMS_DIR / "district_aliases.yaml") -> list[dict]:
     with open(path, encoding="utf-8") as fh:
-        return yaml.safe_load(fh).get("aliases") or []
+        return yamlio.safe_load(fh).get("aliases") or []
 
 
 @cache

@@ -22,8 +22,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import yaml
 
+from analysis import yamlio
 from analysis.errors import ManifestError
 from analysis.paths import PARAMS_DIR
 
@@ -91,7 +91,7 @@ def parse_series(doc: dict, where: str = "params/series.yaml") -> SeriesCatalogu
 @cache
 def load_series(path: Path = SERIES_YAML) -> SeriesCatalogue:
     with open(path, encoding="utf-8") as fh:
-        return parse_series(yaml.safe_load(fh) or {}, str(path))
+        return parse_series(yamlio.safe_load(fh) or {}, str(path))
 
 
 def with_series(rows: pd.DataFrame, catalogue: SeriesCatalogue) -> pd.DataFrame:

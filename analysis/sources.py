@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import yaml
 
+from analysis import yamlio
 from analysis.errors import ManifestError, SourceFileError
 from analysis.numbers import NUMBER_FORMATS
 from analysis.paths import PARAMS_DIR, RAW_DIR, source_root
@@ -131,7 +131,7 @@ def source_table(sources: dict[str, Source]) -> pd.DataFrame:
 @cache
 def load_manifest(path: Path = PARAMS_DIR / "sources.yaml") -> dict[str, Source]:
     with open(path, encoding="utf-8") as fh:
-        return parse_manifest(yaml.safe_load(fh), where=str(path))
+        return parse_manifest(yamlio.safe_load(fh), where=str(path))
 
 
 def sha256_of(path: Path) -> str:

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pandas as pd
 import pandera.pandas as pa
-import yaml
 from pandera.errors import SchemaErrors
 
+from analysis import yamlio
 from analysis.errors import AnalysisError, DistrictNotFoundError, SourceFileError
 from analysis.numbers import parse_numbers
 from analysis.paths import PARAMS_DIR
@@ -29,7 +29,7 @@ LAG_BELOW = 100.0  # the SPM target: every person in the target population serve
 
 @cache
 def load_services(path: Path = SERVICES_YAML) -> dict[str, dict[str, str]]:
-    return yaml.safe_load(path.read_text(encoding="utf-8"))["services"]
+    return yamlio.safe_load(path.read_text(encoding="utf-8"))["services"]
 
 
 @dataclass

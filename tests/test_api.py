@@ -37,6 +37,23 @@ def test_import_analysis_stays_cheap_and_needs_no_project(tmp_path):
     assert out.stdout.strip() == "[]"
 
 
+@pytest.mark.parametrize("order", ["analysis first", "pandas first"])
+def test_text_columns_are_python_strings_in_every_process_using_the_package(tmp_path, order):
+    imports = (
+        "import analysis; import pandas"
+        if order == "analysis first"
+        else ("import pandas; import analysis")
+    )
+    code = (
+        f"{imports}; s = pandas.Series(['a', None]); "
+        "print(pandas.get_option('mode.string_storage'), s.dtype, type(s.array).__name__)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, check=True
+    )
+    assert out.stdout.split() == ["python", "str", "StringArray"]
+
+
 def test_package_exports_the_api_functions():
     for name in api.__all__:
         assert getattr(analysis, name) is getattr(api, name), name

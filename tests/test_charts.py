@@ -77,6 +77,48 @@ def test_decomposition_fits_the_longest_driver_label_and_title(catalogue, lang):
     assert misplaced_texts(fig) == []
 
 
+def test_decomposition_drawn_on_a_copied_figure_equals_one_made_afresh(catalogue, monkeypatch):
+    """The bar chart on a copy of a prepared figure (its ticks made in advance, fewer or more
+    than the chart draws) is the chart on a figure made afresh, and no state passes between
+    charts."""
+    from analysis.report.charts import district
+    from analysis.report.charts.style import new_figure
+
+    w = Words(catalogue, "id")
+    groups = {k: w.t(f"chart_group_{k}") for k in ("levers", "context", "rest")}
+
+    def chart(scale: float, rows: int) -> bytes:
+        drivers = ["poverty_rate", "population_density", "unexplained"][:rows]
+        contribution = np.array([scale * 1.25, scale * 40.0, -12.0][:rows])
+        frame = pd.DataFrame(
+            {
+                "role": ["lever", "context", "unexplained"][:rows],
+                "driver": drivers,
+                "contribution": contribution,
+                "ci_low": contribution - 1.5,
+                "ci_high": contribution + 2.5,
+                "robust": [True, False, None][:rows],
+                "sign_as_expected": [True, None, None][:rows],
+                "harmful": [True, False, False][:rows],
+            }
+        )
+        fig = decomposition_chart(
+            frame, driver_labels(w), groups, w.t("chart_total"), -3.0, "x", "t", w.number
+        )
+        return png_bytes(fig, PNG_DPI)
+
+    first, other, again = chart(1.0, 3), chart(30.0, 2), chart(1.0, 3)
+    assert first == again != other
+
+    def fresh(width, height, x_ticks, y_ticks):
+        fig, ax = new_figure(width, height)
+        return fig, ax
+
+    monkeypatch.setattr(district, "axes_figure", fresh)
+    assert chart(1.0, 3) == first
+    assert chart(30.0, 2) == other
+
+
 def test_spm_chart_fits_the_longest_service_name():
     services = yaml.safe_load((PARAMS_DIR / "spm" / "services.yaml").read_text())["services"]
     names = [s["label_id"] for s in services.values()]

@@ -92,6 +92,24 @@ def test_cli_outside_a_project_says_where_to_run_without_a_traceback(tmp_path):
 # --- pins: environment.yml and requirements.lock ----------------------------------------------
 
 
+def test_commands_skip_the_unused_imports_and_still_read_and_check_notebooks():
+    """A command process keeps the modules of UNUSED_IMPORTS from loading; the notebook reading
+    and checking a report needs still works without them."""
+    code = (
+        "import sys; from analysis.__main__ import UNUSED_IMPORTS, skip_unused_imports; "
+        "skip_unused_imports(); import jupytext, nbformat; "
+        "nb = jupytext.read('notebooks/district_report.py'); nbformat.validate(nb); "
+        "names = (*UNUSED_IMPORTS, 'jupyter_server', 'tornado'); "
+        "loaded = [m for m in names if sys.modules.get(m)]; "
+        "print(len(nb.cells) > 10, loaded)"
+    )
+    root = Path(__file__).resolve().parents[1]
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True
+    )
+    assert out.stdout.strip() == "True []"
+
+
 def test_environment_yml_names_the_conda_forge_packages_with_the_pyproject_pins():
     env = yaml.safe_load((ROOT / "environment.yml").read_text(encoding="utf-8"))
     assert env["channels"] == ["conda-forge"]

@@ -12,8 +12,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-import yaml
-
+from analysis import yamlio
 from analysis.catalogue import Catalogue, load_catalogue
 from analysis.errors import ManifestError
 from analysis.paths import PARAMS_DIR
@@ -119,4 +118,4 @@ def parse_specs(
 @cache
 def load_specs(path: Path = MODELS_YAML) -> tuple[ModelSettings, dict[str, OutcomeSpec]]:
     with open(path, encoding="utf-8") as fh:
-        return parse_specs(yaml.safe_load(fh), load_catalogue(), str(path))
+        return parse_specs(yamlio.safe_load(fh), load_catalogue(), str(path))

@@ -9,6 +9,8 @@ fixed zip entry dates, written by `analysis.workbook` (the project's one XLSX wr
 from __future__ import annotations
 
 import hashlib
+import pickle
+from collections import OrderedDict
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -143,6 +145,25 @@ def xlsx_bytes(
     )
 
 
+_WRITTEN: OrderedDict[bytes, bytes] = OrderedDict()  # this process's last workbooks, by input
+KEEP_WRITTEN = 256  # ~10 KB each
+
+
+def _same_xlsx(frame: pd.DataFrame, **kwargs: Any) -> bytes:
+    """`xlsx_bytes`, written once per process for the same frame and arguments: the tables that
+    do not depend on the district (the models and sources of the methods section, five in each
+    report) are the same in every report a worker writes. Inputs are matched by their pickle,
+    which holds every value with its type, so only identical inputs share a workbook."""
+    key = hashlib.sha256(pickle.dumps((frame, sorted(kwargs.items())), protocol=5)).digest()
+    data = _WRITTEN.get(key)
+    if data is None:
+        data = _WRITTEN[key] = xlsx_bytes(frame, **kwargs)
+        while len(_WRITTEN) > KEEP_WRITTEN:
+            _WRITTEN.popitem(last=False)
+    _WRITTEN.move_to_end(key)
+    return data
+
+
 def sheet_name(name: str) -> str:
     """A worksheet name Excel accepts: at most 31 characters, none of []:*?/\\."""
     cleaned = "".join("_" if ch in "[]:*?/\\" else ch for ch in name).strip() or "data"
@@ -157,7 +178,7 @@ def table_files(table: Table) -> dict[str, bytes]:
     sheet = table.sheet or table.key
     files = {
         f"{table.file}.csv": csv_bytes(frame),
-        f"{table.file}.xlsx": xlsx_bytes(
+        f"{table.file}.xlsx": _same_xlsx(
             frame,
             sheet=sheet,
             timestamp=document_timestamp(table.version),

@@ -15,7 +15,9 @@ from analysis.report.charts.layout import fit_axes
 from analysis.report.charts.style import (
     COLORS,
     GRID_MARGINS,
+    PANEL_TICKS,
     NumberFormat,
+    axes_figure,
     empty_panel,
     grid_figure,
     new_figure,
@@ -188,7 +190,7 @@ def decomposition_chart(
     rows.append((total_label, gap, "ink", float("nan"), float("nan"), True))
     names = [r[0] for r in rows]
     height = 0.36 * len(rows) + 1.2
-    fig, ax = new_figure(9, height)
+    fig, ax = axes_figure(9, height, x_ticks=PANEL_TICKS, y_ticks=len(rows))
     y = list(range(len(rows)))[::-1]
     bars = [(yy, row) for yy, row in zip(y, rows, strict=True) if row[1] is not None]
     ax.barh(  # one call, one colour and transparency per bar

@@ -579,13 +579,14 @@ def run_batch(
     if executor == "dask":
         results += _run_dask(todo, scheduler, on_result)
         return results
-    if executor != "local":
-        raise ValueError(f"executor must be local or dask, not {executor!r}")
+    if executor not in EXECUTORS:
+        raise ValueError(f"executor must be one of {', '.join(EXECUTORS)}, not {executor!r}")
     if kernel_mode() == "inprocess" and any(not job.html_current for job in todo):
         preload(todo)
     return results + _run_local(todo, workers, on_result)
 
 
+EXECUTORS = ("local", "dask")
 MAX_POOL_RESTARTS = 2  # after that, the reports still unfinished run one worker each
 
 

@@ -397,7 +397,7 @@ def report(
         TimeRemainingColumn,
     )
 
-    from analysis.batch import kernel_mode, plan, plan_provinces, run_batch
+    from analysis.batch import EXECUTORS, kernel_mode, plan, plan_provinces, run_batch
     from analysis.panel import damaged_outputs
     from analysis.regions import load_registry
     from analysis.report.index import build_index
@@ -407,6 +407,10 @@ def report(
     try:
         wanted = check_formats(formats)
         kernel_mode()  # a mistyped PIP_KERNEL is said now, not after the plan
+        if executor not in EXECUTORS:
+            raise AnalysisError(
+                f"--executor is {executor!r}: it must be one of {', '.join(EXECUTORS)}"
+            )
     except AnalysisError as exc:
         _fail(exc)
     registry = load_registry()

@@ -180,3 +180,11 @@ def test_a_mistyped_kernel_mode_is_said_plainly(tmp_path, monkeypatch):
     assert result.exit_code != 0
     assert "PIP_KERNEL is 'warmish': it must be one of inprocess, warm, fresh" in result.output
     assert "Traceback" not in result.output and not list(tmp_path.rglob("*.html"))
+
+
+def test_a_mistyped_executor_is_said_plainly(tmp_path):
+    args = ["report", "--district", "Kota Serang", "--out", str(tmp_path), "--executor", "slurm"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code != 0
+    assert "--executor is 'slurm': it must be one of local, dask" in result.output
+    assert "Traceback" not in result.output and not list(tmp_path.rglob("*.html"))

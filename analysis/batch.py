@@ -349,7 +349,8 @@ def preload(jobs: list[Job]) -> None:
     for processed_dir in sorted({job.parameters["processed_dir"] for job in jobs}):
         Context.load(Path(processed_dir))
     shell()
-    gc.collect()
+    # no collection first: what the imports and the loading leave is live (a full collection
+    # here found nothing to free among 242,268 objects, and took 81 ms before the fork)
     gc.freeze()
     # Each report ends with one full collection (ReportShell.forget), so the collector need not
     # also run every 700 allocations during the report: with these thresholds it made 7 instead

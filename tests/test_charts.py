@@ -119,6 +119,29 @@ def test_decomposition_drawn_on_a_copied_figure_equals_one_made_afresh(catalogue
     assert chart(30.0, 2) == other
 
 
+@pytest.mark.parametrize("fontweight", ["normal", "bold"])
+def test_rows_labelled_as_texts_draw_what_y_tick_labels_draw(fontweight):
+    """`label_rows` puts plain texts and one line of marks where y ticks would be: the same
+    picture, the same view, and `fit_axes` makes the same room for them."""
+    from analysis.report.charts.layout import fit_axes, label_rows
+    from analysis.report.charts.style import new_figure
+
+    rows, names = [3, 2, 1, 0], ["Kepadatan penduduk", "Kota", "Sisa", "Selisih (jumlah)"]
+
+    def chart(labelled_as_ticks: bool):
+        fig, ax = new_figure(9, 3)
+        ax.barh(rows[1:], [1.5, -2.0, 0.5], height=0.7)
+        if labelled_as_ticks:
+            ax.set_yticks(rows, names, fontsize=8.5, fontweight=fontweight)
+            fit_axes(fig, ax)
+        else:
+            labels = label_rows(ax, rows, names, fontsize=8.5, fontweight=fontweight)
+            fit_axes(fig, ax, row_labels=labels)
+        return png_bytes(fig, PNG_DPI), ax.get_ylim(), ax.get_position().bounds
+
+    assert chart(labelled_as_ticks=False) == chart(labelled_as_ticks=True)
+
+
 def test_spm_chart_fits_the_longest_service_name():
     services = yaml.safe_load((PARAMS_DIR / "spm" / "services.yaml").read_text())["services"]
     names = [s["label_id"] for s in services.values()]

@@ -11,7 +11,7 @@ from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
 from matplotlib.transforms import offset_copy
 
-from analysis.report.charts.layout import fit_axes
+from analysis.report.charts.layout import fit_axes, label_rows
 from analysis.report.charts.style import (
     COLORS,
     GRID_MARGINS,
@@ -190,7 +190,7 @@ def decomposition_chart(
     rows.append((total_label, gap, "ink", float("nan"), float("nan"), True))
     names = [r[0] for r in rows]
     height = 0.36 * len(rows) + 1.2
-    fig, ax = axes_figure(9, height, x_ticks=PANEL_TICKS, y_ticks=len(rows))
+    fig, ax = axes_figure(9, height, x_ticks=PANEL_TICKS, y_ticks=0)
     y = list(range(len(rows)))[::-1]
     bars = [(yy, row) for yy, row in zip(y, rows, strict=True) if row[1] is not None]
     ax.barh(  # one call, one colour and transparency per bar
@@ -229,10 +229,10 @@ def decomposition_chart(
             color=COLORS["ink"],
         )
     ax.axvline(0, color=COLORS["ink"], lw=0.8)
-    ax.set_yticks(y, names, fontsize=8.5)
-    for tick, row in zip(ax.get_yticklabels(), rows, strict=True):
+    row_labels = label_rows(ax, y, names, fontsize=8.5)
+    for label, row in zip(row_labels, rows, strict=True):
         if row[2] in ("heading", "ink"):
-            tick.set_fontweight("bold")
+            label.set_fontweight("bold")
     for yy, row in zip(y, rows, strict=True):
         if row[2] == "heading" and yy != y[0]:
             ax.axhline(yy + 0.5, color=COLORS["missing"], lw=0.8)
@@ -241,7 +241,7 @@ def decomposition_chart(
     ax.margins(x=0.12)
     number_axis(ax.xaxis, number)
     ax.grid(axis="x", alpha=0.3)
-    fit_axes(fig, ax)  # labels of any length fit
+    fit_axes(fig, ax, row_labels=row_labels)  # labels of any length fit
     return fig
 
 

@@ -142,6 +142,25 @@ def test_rows_labelled_as_texts_draw_what_y_tick_labels_draw(fontweight):
     assert chart(labelled_as_ticks=False) == chart(labelled_as_ticks=True)
 
 
+def test_a_title_over_an_axes_pushed_right_is_wrapped_to_stay_in_the_figure():
+    """Constrained layout (the slides' larger type) pushes an axes right of long row labels; its
+    centred title then ran past the figure's right edge until wrapped."""
+    from analysis.report.charts.layout import wrap_titles_to_fit
+    from analysis.report.charts.style import new_figure
+
+    fig, ax = new_figure(9, 4)
+    ax.barh([0, 1], [1.0, 2.0])
+    ax.set_yticks([0, 1], ["Rumah tangga dengan akses air minum layak", "Kota"], fontsize=14)
+    ax.set_title("Umur harapan hidup saat lahir (UHH) — Selisih: −4,94 tahun", fontsize=18)
+    fig.set_layout_engine("constrained")
+    png_bytes(fig, PNG_DPI)
+    assert ax.title.get_window_extent().x1 > fig.bbox.x1  # the defect, before the wrap
+    wrap_titles_to_fit(fig)
+    png_bytes(fig, PNG_DPI)
+    assert "\n" in ax.title.get_text()
+    assert ax.title.get_window_extent().x1 <= fig.bbox.x1
+
+
 def test_spm_chart_fits_the_longest_service_name():
     services = yaml.safe_load((PARAMS_DIR / "spm" / "services.yaml").read_text())["services"]
     names = [s["label_id"] for s in services.values()]

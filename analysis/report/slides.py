@@ -38,6 +38,7 @@ from analysis.i18n import t
 from analysis.ooxml import fixed_zip
 from analysis.report.cells import column_widths, shown_columns, table_text
 from analysis.report.charts.district import indicator_trend_chart
+from analysis.report.charts.layout import wrap_titles_to_fit
 from analysis.report.charts.style import NumberFormat, png_bytes
 from analysis.report.model import (
     Bullets,
@@ -124,6 +125,7 @@ def projected_png(chart: Chart, scale: float = PROJECTION_SCALE) -> bytes:
     for axis, size in ticks:
         axis.set_tick_params(labelsize=size * scale)
     figure.set_layout_engine("constrained")
+    wrap_titles_to_fit(figure)  # larger type: a title may no longer fit on one line
     return png_bytes(figure, CHART_DPI)
 
 

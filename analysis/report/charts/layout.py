@@ -208,6 +208,19 @@ def fit_axes(
     _keep_title_inside(fig, ax)
 
 
+def wrap_titles_to_fit(fig: Figure) -> None:
+    """For a figure laid out at draw time (constrained layout): break each axes' title into
+    lines that fit between its centre over the axes and the nearer figure edge, once the layout
+    has placed the axes (long row labels push an axes right, and a title centred over it ran
+    past the figure's right edge). Lays the figure out once to know where the axes are."""
+    fig.draw_without_rendering()
+    width = fig.get_figwidth()
+    for ax in fig.axes:
+        box = ax.get_position()
+        centre = (box.x0 + box.width / 2) * width
+        _wrap_title(ax, 2 * (min(centre, width - centre) - EDGE_PAD))
+
+
 def _wrap_title(ax: Axes, room: float) -> None:
     """Break a title wider than `room` (inches) into lines that fit, at spaces."""
     title = ax.title

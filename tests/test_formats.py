@@ -226,6 +226,30 @@ def test_pptx_has_indicator_slides_root_cause_charts_and_the_follow_up_plan(rend
     assert min(sizes) >= 11
 
 
+def test_pptx_chart_captions_end_above_the_caveat_and_the_picture_above_the_caption(renders):
+    """On a root-cause slide the picture, its caption (three lines of 12-point text) and the
+    caveat sit one below the other: none runs into the next."""
+    from analysis.report.slides import caption_height
+
+    deck = Presentation(renders[0]["pptx"])
+    checked = 0
+    for slide in deck.slides:
+        if not slide.shapes.title or not slide.shapes.title.text.startswith("Akar masalah:"):
+            continue
+        picture = next(sh for sh in slide.shapes if sh.shape_type == 13)
+        boxes = sorted(
+            (sh for sh in slide.shapes if sh.has_text_frame and sh.top > picture.top),
+            key=lambda sh: sh.top,
+        )
+        caption, caveat = boxes[0], boxes[1]
+        text = caption.text_frame.text
+        assert caption.height >= caption_height(text, 12, caption.width)
+        assert picture.top + picture.height <= caption.top
+        assert caption.top + caption.height <= caveat.top
+        checked += 1
+    assert checked >= 4
+
+
 # -- the same bytes -----------------------------------------------------------------------------
 def downloads(html) -> dict[str, bytes]:
     soup = BeautifulSoup(html.read_text(encoding="utf-8"), "html.parser")

@@ -38,7 +38,7 @@ from analysis.i18n import t
 from analysis.ooxml import fixed_zip
 from analysis.report.cells import column_widths, shown_columns, table_text
 from analysis.report.charts.district import indicator_trend_chart
-from analysis.report.charts.layout import wrap_titles_to_fit
+from analysis.report.charts.layout import text_size, wrap_titles_to_fit
 from analysis.report.charts.style import NumberFormat, png_bytes
 from analysis.report.model import (
     Bullets,
@@ -161,6 +161,25 @@ def _fitting_layout(card: Card, width: int, room: int) -> tuple[int, int, int]:
         if rows <= room:
             break
     return size, Inches(pitch), line
+
+
+def caption_height(text: str, size: float, width: int) -> int:
+    """The height (EMU) a text box of `width` (EMU) needs for `text` wrapped in `size`-point
+    type: its lines measured in the charts' font (DejaVu Sans, a little wider than the slides'
+    Arial, so the estimate errs long), 1.2 lines of spacing, the box's own top and bottom
+    insets (0.05 inch each)."""
+    room = (width - Inches(0.2)) / Inches(1)  # the box's left and right insets: 0.1 inch each
+    lines = 0
+    for paragraph in text.split("\n"):
+        words, line = paragraph.split(" "), ""
+        lines += 1
+        for word in words:
+            candidate = f"{line} {word}" if line else word
+            if line and text_size(candidate, size)[0] > room:
+                lines, line = lines + 1, word
+            else:
+                line = candidate
+    return int(Pt(size * 1.2) * lines + Inches(0.1))
 
 
 def _style(run, size: float, colour: str = INK, bold: bool = False) -> None:
@@ -361,7 +380,9 @@ class _Deck:
 
     def chart_slide(self, title: str, chart: Chart, caveat: bool = False) -> None:
         slide = self.slide(title)
-        bottom = FOOTER_TOP - Inches(0.95 if caveat else 0.6)
+        # the caption's lines end above the caveat (a three-line caption ran into it)
+        caption = caption_height(chart.caption, 12, SLIDE_W - 2 * MARGIN) if chart.caption else 0
+        bottom = FOOTER_TOP - Inches(0.45 if caveat else 0.15) - max(caption, Inches(0.45))
         self.picture(
             slide,
             projected_png(chart),
@@ -376,7 +397,7 @@ class _Deck:
                 MARGIN,
                 bottom,
                 SLIDE_W - 2 * MARGIN,
-                Inches(0.45),
+                max(caption, Inches(0.45)),
                 [(chart.caption, False)],
                 size=12,
                 colour=MUTED,

@@ -8,6 +8,7 @@ same objects."""
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -52,12 +53,10 @@ class Context:
     targets: Targets
     data_version: str
     series: SeriesCatalogue = field(default_factory=load_series)
-    _flags: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)
-    _ranks: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)
     processed_dir: Path = PROCESSED_DIR
-    _rows: dict[str, pd.DataFrame] | None = field(default=None, repr=False)
-    # what is derived from the context alone (peers, national and province medians), computed
-    # once per context, not once per report, as Explanation.cache does per explanation
+    # what is derived from the context alone (rows by district and by indicator, flags, ranks,
+    # peers, national and province medians), computed once per context, not once per report,
+    # as Explanation.cache does per explanation
     cache: dict[Any, Any] = field(default_factory=dict, repr=False)
 
     @classmethod
@@ -97,58 +96,76 @@ class Context:
             processed_dir=Path(processed_dir),
         )
 
-    def values(self, indicator: str, year: int) -> pd.Series:
-        """Every district's value of `indicator` in `year`, by district code (a copy; the
-        panel is cut by indicator and year once per context)."""
-        key = ("values", indicator, year)
+    def once(self, key: Any, compute: Callable[[], Any]) -> Any:
+        """`compute()`, kept in `cache` under `key` for the context's life."""
         if key not in self.cache:
-            rows = self.preferred[
-                (self.preferred["indicator"] == indicator) & (self.preferred["year"] == year)
-            ]
-            self.cache[key] = rows.set_index("district_code")["value"]
-        return self.cache[key].copy()
+            self.cache[key] = compute()
+        return self.cache[key]
+
+    def _by_district(self, key: str, frame: Callable[[], pd.DataFrame], code: str) -> pd.DataFrame:
+        """The rows of `frame()` of district `code`, in its order: the frame is split by district
+        once per context, not searched again for every indicator of every report."""
+
+        def split() -> tuple[dict[str, pd.DataFrame], pd.DataFrame]:
+            whole = frame()
+            return dict(tuple(whole.groupby("district_code", sort=False))), whole.iloc[0:0]
+
+        groups, empty = self.once(key, split)
+        return groups.get(code, empty)
+
+    def indicator_values(self, indicator: str) -> pd.DataFrame:
+        """The preferred values of `indicator` of every district (found once; shared: treat it
+        as read-only)."""
+        return self.once(
+            ("indicator", indicator),
+            lambda: self.preferred[self.preferred["indicator"] == indicator],
+        )
+
+    def values(self, indicator: str, year: int) -> pd.Series:
+        """Every district's value of `indicator` in `year`, by district code (a copy)."""
+
+        def cut() -> pd.Series:
+            rows = self.indicator_values(indicator)
+            return rows[rows["year"] == year].set_index("district_code")["value"]
+
+        return self.once(("values", indicator, year), cut).copy()
 
     def district_values(self, district_code: str) -> pd.DataFrame:
-        """The preferred values of one district, in the panel's order (the panel is cut by
-        district once per context, not searched again for every indicator of every report)."""
-        if "by_district" not in self.cache:
-            self.cache["by_district"] = dict(
-                tuple(self.preferred.groupby("district_code", sort=False))
-            )
-        found = self.cache["by_district"].get(district_code)
-        return found if found is not None else self.preferred.iloc[0:0]
+        """The preferred values of one district, in the panel's order."""
+        return self._by_district("preferred_by_district", lambda: self.preferred, district_code)
 
     def low_precision(self, indicator: str) -> pd.DataFrame:
         """Low-precision values of `indicator` over all districts (computed once)."""
-        if indicator not in self._flags:
-            rows = self.preferred[self.preferred["indicator"] == indicator]
-            percent = self.catalogue[indicator].unit == "percent"
-            self._flags[indicator] = low_precision(rows, percent)
-        return self._flags[indicator]
+        percent = self.catalogue[indicator].unit == "percent"
+        return self.once(
+            ("low_precision", indicator),
+            lambda: low_precision(self.indicator_values(indicator), percent),
+        )
 
     def district_rows(self, district_code: str) -> pd.DataFrame:
         """Every panel row of one district, values flagged by the cross-source check included
         (the panel is read once per context, not once per report)."""
-        if self._rows is None:
-            panel = load_panel(self.processed_dir, include_flagged=True)
-            self._rows = dict(tuple(panel.groupby("district_code", sort=False)))
-            self._rows[""] = panel.iloc[0:0]
-        return self._rows.get(district_code, self._rows[""])
+        return self._by_district(
+            "panel_by_district",
+            lambda: load_panel(self.processed_dir, include_flagged=True),
+            district_code,
+        )
 
     def peers(self, district_code: str, k: int) -> pd.DataFrame:
         """The district's k structural peers (the same for every indicator: found once)."""
-        key = ("peers", district_code, k)
-        if key not in self.cache:
-            self.cache[key] = peer_districts(district_code, self.structural, k)
-        return self.cache[key]
+        return self.once(
+            ("peers", district_code, k),
+            lambda: peer_districts(district_code, self.structural, k),
+        )
 
     def ranks(self, indicator: str) -> pd.DataFrame:
         """National and province ranks of every district in `indicator` (computed once)."""
-        if indicator not in self._ranks:
-            self._ranks[indicator] = district_ranks(
+        return self.once(
+            ("ranks", indicator),
+            lambda: district_ranks(
                 self.preferred, self.registry, indicator, catalogue=self.catalogue
-            )
-        return self._ranks[indicator]
+            ),
+        )
 
 
 def _stamp(path: Path) -> tuple[int, int, int] | None:

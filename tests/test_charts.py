@@ -110,7 +110,7 @@ def test_decomposition_drawn_on_a_copied_figure_equals_one_made_afresh(catalogue
     first, other, again = chart(1.0, 3), chart(30.0, 2), chart(1.0, 3)
     assert first == again != other
 
-    def fresh(width, height, x_ticks, y_ticks):
+    def fresh(width, height):
         fig, ax = new_figure(width, height)
         return fig, ax
 

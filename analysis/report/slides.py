@@ -38,7 +38,7 @@ from analysis.i18n import t
 from analysis.ooxml import fixed_zip
 from analysis.report.cells import column_widths, shown_columns, table_text
 from analysis.report.charts.district import indicator_trend_chart
-from analysis.report.charts.layout import text_size, wrap_titles_to_fit
+from analysis.report.charts.layout import wrap_titles_to_fit, wrap_words
 from analysis.report.charts.style import NumberFormat, png_bytes
 from analysis.report.model import (
     Bullets,
@@ -169,16 +169,7 @@ def caption_height(text: str, size: float, width: int) -> int:
     Arial, so the estimate errs long), 1.2 lines of spacing, the box's own top and bottom
     insets (0.05 inch each)."""
     room = (width - Inches(0.2)) / Inches(1)  # the box's left and right insets: 0.1 inch each
-    lines = 0
-    for paragraph in text.split("\n"):
-        words, line = paragraph.split(" "), ""
-        lines += 1
-        for word in words:
-            candidate = f"{line} {word}" if line else word
-            if line and text_size(candidate, size)[0] > room:
-                lines, line = lines + 1, word
-            else:
-                line = candidate
+    lines = sum(len(wrap_words(paragraph, room, size)) for paragraph in text.split("\n"))
     return int(Pt(size * 1.2) * lines + Inches(0.1))
 
 

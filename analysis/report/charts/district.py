@@ -15,7 +15,6 @@ from analysis.report.charts.layout import fit_axes, label_rows
 from analysis.report.charts.style import (
     COLORS,
     GRID_MARGINS,
-    PANEL_TICKS,
     NumberFormat,
     axes_figure,
     empty_panel,
@@ -190,7 +189,7 @@ def decomposition_chart(
     rows.append((total_label, gap, "ink", float("nan"), float("nan"), True))
     names = [r[0] for r in rows]
     height = 0.36 * len(rows) + 1.2
-    fig, ax = axes_figure(9, height, x_ticks=PANEL_TICKS, y_ticks=0)
+    fig, ax = axes_figure(9, height)
     y = list(range(len(rows)))[::-1]
     bars = [(yy, row) for yy, row in zip(y, rows, strict=True) if row[1] is not None]
     ax.barh(  # one call, one colour and transparency per bar

@@ -221,20 +221,27 @@ def wrap_titles_to_fit(fig: Figure) -> None:
         _wrap_title(ax, 2 * (min(centre, width - centre) - EDGE_PAD))
 
 
+def wrap_words(text: str, room: float, fontsize: float, weight: str | int = "normal") -> list[str]:
+    """`text` (one paragraph) broken at spaces into lines no wider than `room` inches in the
+    charts' font, as many words on each line as fit (a word wider than `room` gets a line of
+    its own)."""
+    lines: list[str] = []
+    for word in text.split(" "):
+        candidate = f"{lines[-1]} {word}" if lines else word
+        if lines and text_size(candidate, fontsize, weight)[0] <= room:
+            lines[-1] = candidate
+        else:
+            lines.append(word)
+    return lines
+
+
 def _wrap_title(ax: Axes, room: float) -> None:
     """Break a title wider than `room` (inches) into lines that fit, at spaces."""
     title = ax.title
     size, weight = title.get_fontsize(), title.get_fontweight()
     if not title.get_text() or text_size(title.get_text(), size, weight)[0] <= room:
         return
-    lines: list[str] = []
-    for word in title.get_text().split(" "):
-        candidate = f"{lines[-1]} {word}" if lines else word
-        if lines and text_size(candidate, size, weight)[0] <= room:
-            lines[-1] = candidate
-        else:
-            lines.append(word)
-    title.set_text("\n".join(lines))
+    title.set_text("\n".join(wrap_words(title.get_text(), room, size, weight)))
 
 
 def _keep_title_inside(fig: Figure, ax: Axes) -> None:

@@ -122,19 +122,19 @@ def _grid_template(width: float, height: float, margins: tuple) -> bytes:
     return pickle.dumps(fig)
 
 
-def axes_figure(width: float, height: float, x_ticks: int, y_ticks: int):
-    """A figure of one axes as `new_figure` makes it, with `x_ticks` and `y_ticks` ticks
-    already made on its axes: a copy of one built once per process and size (a bar chart of a
-    dozen labelled rows spent two thirds of its building time making ticks)."""
-    fig = pickle.loads(_axes_template(width, height, x_ticks, y_ticks))
+def axes_figure(width: float, height: float):
+    """A figure of one axes as `new_figure` makes it, with PANEL_TICKS ticks already made on
+    its x axis (its y axis has none: a bar chart labels its rows with `layout.label_rows`): a
+    copy of one built once per process and size (a bar chart of a dozen labelled rows spent two
+    thirds of its building time making ticks)."""
+    fig = pickle.loads(_axes_template(width, height))
     return fig, fig.axes[0]
 
 
 @lru_cache(maxsize=32)
-def _axes_template(width: float, height: float, x_ticks: int, y_ticks: int) -> bytes:
+def _axes_template(width: float, height: float) -> bytes:
     fig, ax = new_figure(width, height)
-    ax.xaxis.get_major_ticks(x_ticks)
-    ax.yaxis.get_major_ticks(y_ticks)
+    ax.xaxis.get_major_ticks(PANEL_TICKS)
     return pickle.dumps(fig)
 
 

@@ -32,42 +32,40 @@ def province_codes(ctx: Context, district_code: str) -> list[str]:
 def series(ctx: Context, indicator: str, codes: list[str] | None = None) -> pd.DataFrame:
     """The preferred values of `indicator` (of the districts `codes`): a new frame each call, cut
     from the indicator's rows, which are found once per context."""
-    key = ("series", indicator)
-    if key not in ctx.cache:
-        ctx.cache[key] = ctx.preferred[ctx.preferred["indicator"] == indicator]
-    rows = ctx.cache[key]
+    rows = ctx.indicator_values(indicator)
     return rows.copy() if codes is None else rows[rows["district_code"].isin(codes)]
 
 
 def _national_trend(ctx: Context, ind: str) -> tuple[pd.DataFrame, pd.Series, pd.Series] | None:
     """(every district's values with their series, national median per year, the series most
     districts' values belong to per year), once per context: the same for every report."""
-    key = ("trend_national", ind)
-    if key not in ctx.cache:
+
+    def compute() -> tuple[pd.DataFrame, pd.Series, pd.Series] | None:
         data = series(ctx, ind)
         if data.empty:
-            ctx.cache[key] = None
-        else:
-            data = data.assign(
-                series=[
-                    ctx.series.series_of(ind, s, y)
-                    for s, y in zip(data["source"], data["year"], strict=True)
-                ]
-            )
-            nat = data.groupby("year")["value"].median()
-            common = data.groupby("year")["series"].agg(lambda s: s.value_counts().index[0])
-            ctx.cache[key] = (data, nat, common)
-    return ctx.cache[key]
+            return None
+        data = data.assign(
+            series=[
+                ctx.series.series_of(ind, s, y)
+                for s, y in zip(data["source"], data["year"], strict=True)
+            ]
+        )
+        nat = data.groupby("year")["value"].median()
+        common = data.groupby("year")["series"].agg(lambda s: s.value_counts().index[0])
+        return data, nat, common
+
+    return ctx.once(("trend_national", ind), compute)
 
 
 def _province_medians(ctx: Context, ind: str, district_code: str, data: pd.DataFrame) -> pd.Series:
     """The median per year of the district's province (every kab/kota with a value), once per
     context and province."""
-    key = ("trend_province", ind, ctx.registry.get(district_code).province_code)
-    if key not in ctx.cache:
+
+    def compute() -> pd.Series:
         codes = province_codes(ctx, district_code)
-        ctx.cache[key] = data[data["district_code"].isin(codes)].groupby("year")["value"].median()
-    return ctx.cache[key]
+        return data[data["district_code"].isin(codes)].groupby("year")["value"].median()
+
+    return ctx.once(("trend_province", ind, ctx.registry.get(district_code).province_code), compute)
 
 
 def trend_table(ctx: Context, district_code: str) -> pd.DataFrame:

@@ -164,8 +164,7 @@ def load_catalogue(
 
 @cache
 def _load_catalogue(path: Path, mappings: tuple[tuple[str, int], ...]) -> Catalogue:
-    with open(path, encoding="utf-8") as fh:
-        doc = yamlio.safe_load(fh)
+    doc = yamlio.load_file(path)
     for mapping_path, _mtime in mappings:
         try:
             with open(mapping_path, encoding="utf-8") as fh:

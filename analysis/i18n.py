@@ -14,8 +14,7 @@ STRINGS = Path(__file__).with_name("strings.yaml")
 
 @cache
 def _catalogue() -> dict[str, dict[str, str]]:
-    with open(STRINGS, encoding="utf-8") as fh:
-        return yamlio.safe_load(fh)
+    return yamlio.load_file(STRINGS)
 
 
 def t(key: str, lang: str = "id", **values) -> str:

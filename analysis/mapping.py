@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from analysis.errors import MappingError
 from analysis.numbers import NUMBER_FORMATS
+from analysis.yamlio import invalid_yaml
 
 NumberFormatName = Literal["point", "decimal_comma", "thousands_comma", "id", "en"]
 assert set(NumberFormatName.__args__) == NUMBER_FORMATS  # one list of formats
@@ -246,13 +247,7 @@ def read_mapping(path: Path) -> Mapping:
     try:
         doc = yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        at = f", line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise MappingError(
-            f"{path}{at}: invalid YAML ({problem}); fix the syntax (indent with spaces, quote "
-            "values holding ':' or '#')"
-        ) from None
+        raise MappingError(invalid_yaml(path, exc)) from None
     if doc is None:
         raise MappingError(f"{path}: the mapping is empty; see README 'Your own data'")
     return parse_mapping(doc, str(path))

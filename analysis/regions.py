@@ -316,13 +316,11 @@ def build_districts(
 
 
 def load_provinces(path: Path = PARAMS_DIR / "provinces.yaml") -> dict[str, dict]:
-    with open(path, encoding="utf-8") as fh:
-        return {str(k): v for k, v in yamlio.safe_load(fh)["provinces"].items()}
+    return {str(k): v for k, v in yamlio.load_file(path)["provinces"].items()}
 
 
 def load_aliases(path: Path = PARAMS_DIR / "district_aliases.yaml") -> list[dict]:
-    with open(path, encoding="utf-8") as fh:
-        return yamlio.safe_load(fh).get("aliases") or []
+    return yamlio.load_file(path).get("aliases") or []
 
 
 @cache

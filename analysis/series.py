@@ -90,8 +90,7 @@ def parse_series(doc: dict, where: str = "params/series.yaml") -> SeriesCatalogu
 
 @cache
 def load_series(path: Path = SERIES_YAML) -> SeriesCatalogue:
-    with open(path, encoding="utf-8") as fh:
-        return parse_series(yamlio.safe_load(fh) or {}, str(path))
+    return parse_series(yamlio.load_file(path) or {}, str(path))
 
 
 def with_series(rows: pd.DataFrame, catalogue: SeriesCatalogue) -> pd.DataFrame:

@@ -130,8 +130,7 @@ def source_table(sources: dict[str, Source]) -> pd.DataFrame:
 
 @cache
 def load_manifest(path: Path = PARAMS_DIR / "sources.yaml") -> dict[str, Source]:
-    with open(path, encoding="utf-8") as fh:
-        return parse_manifest(yamlio.safe_load(fh), where=str(path))
+    return parse_manifest(yamlio.load_file(path), where=str(path))
 
 
 def sha256_of(path: Path) -> str:

@@ -29,7 +29,7 @@ LAG_BELOW = 100.0  # the SPM target: every person in the target population serve
 
 @cache
 def load_services(path: Path = SERVICES_YAML) -> dict[str, dict[str, str]]:
-    return yamlio.safe_load(path.read_text(encoding="utf-8"))["services"]
+    return yamlio.load_file(path)["services"]
 
 
 @dataclass

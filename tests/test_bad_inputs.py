@@ -124,3 +124,25 @@ def test_blank_lines_are_counted_not_quarantined(make_source, registry, catalogu
     accepted, quarantine, counts = read_one(sources, raw, registry, catalogue)
     assert len(accepted) == 2 and quarantine.empty
     assert counts.iloc[0]["blank_rows"] == 2
+
+
+@pytest.mark.parametrize("loader", ["manifest", "series", "specs"])
+def test_a_hand_edited_parameter_file_that_is_not_yaml_is_named_with_line_and_column(
+    tmp_path, loader
+):
+    """params/sources.yaml (a new source), series.yaml and models.yaml are edited by hand: a
+    slip in the syntax is an error naming the file, line and column and how to fix it, not a
+    parser traceback."""
+    from analysis.errors import ManifestError
+    from analysis.models.spec import load_specs
+    from analysis.series import load_series
+    from analysis.sources import load_manifest
+
+    bad = tmp_path / "params.yaml"
+    bad.write_text("sources:\n  ssgi_2021:\n    authority: [1\n    reader: ssgi\n", "utf-8")
+    load = {"manifest": load_manifest, "series": load_series, "specs": load_specs}[loader]
+    with pytest.raises(ManifestError) as caught:
+        load(bad)
+    message = str(caught.value)
+    assert message.startswith(f"{bad}, line 4, column 11: invalid YAML (")
+    assert "fix the syntax" in message and "Traceback" not in message

@@ -117,5 +117,4 @@ def parse_specs(
 
 @cache
 def load_specs(path: Path = MODELS_YAML) -> tuple[ModelSettings, dict[str, OutcomeSpec]]:
-    with open(path, encoding="utf-8") as fh:
-        return parse_specs(yamlio.safe_load(fh), load_catalogue(), str(path))
+    return parse_specs(yamlio.load_file(path), load_catalogue(), str(path))

@@ -151,6 +151,29 @@ class Context:
             district_code,
         )
 
+    def quarantined(self, district_code: str) -> pd.DataFrame:
+        """The district's rows of the data build's quarantine (quarantine.csv, every column as
+        text), read once per context, not once per report."""
+        return self._by_district(
+            "quarantine_by_district",
+            lambda: pd.read_csv(
+                self.processed_dir / "quarantine.csv", dtype=str, keep_default_na=False
+            ),
+            district_code,
+        )
+
+    def value_choices(self, district_code: str) -> pd.DataFrame | None:
+        """The district's rows of value_choices.csv (where two sources gave a value: which one is
+        used, and why), read once per context; None if the data build wrote none."""
+        path = self.processed_dir / "value_choices.csv"
+        if not path.exists():
+            return None
+        return self._by_district(
+            "value_choices_by_district",
+            lambda: pd.read_csv(path, dtype={"district_code": str}, keep_default_na=False),
+            district_code,
+        )
+
     def peers(self, district_code: str, k: int) -> pd.DataFrame:
         """The district's k structural peers (the same for every indicator: found once)."""
         return self.once(
@@ -183,7 +206,13 @@ def context_key(processed_dir: Path, target_files: tuple[Path, ...] = ()) -> tup
     info = read_version_file(folder) or {}
     stamps = tuple(
         _stamp(folder / name)
-        for name in ("data_version.json", "panel.parquet", "models/models.json")
+        for name in (
+            "data_version.json",
+            "panel.parquet",
+            "models/models.json",
+            "quarantine.csv",
+            "value_choices.csv",
+        )
     )
     targets = tuple(
         (str(Path(p).resolve()), sha256_of(Path(p)) if Path(p).is_file() else None)

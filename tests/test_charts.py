@@ -308,3 +308,108 @@ def test_grid_charts_drawn_on_copied_panels_equal_fresh_ones_and_share_no_state(
 
     monkeypatch.setattr(district, "grid_figure", fresh)
     assert chart(0.0) == first
+
+
+def _drawn_pixels(fig) -> np.ndarray:
+    """The figure drawn once on a plain Agg canvas (no shared renderer, no text cache)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    return np.asarray(canvas.buffer_rgba()).copy()
+
+
+@pytest.mark.parametrize(
+    "case", ["grid", "restyled tick", "aligned labels", "minor ticks", "labels both sides"]
+)
+def test_axes_drawing_ticks_in_groups_draw_what_matplotlib_draws(case):
+    """`ReportAxes` draws an axis's grid lines, marks and labels in groups: the same pixels as
+    matplotlib's tick-by-tick drawing, with axis labels placed the same, when one tick is styled
+    apart (drawn on its own), when labels are aligned across panels (matplotlib's sibling
+    measure), with minor ticks and with marks and labels on both sides."""
+    from matplotlib.figure import Figure
+
+    from analysis.report.charts.axes import ReportAxes
+
+    def chart(axes_class) -> np.ndarray:
+        fig = Figure(figsize=(8, 5), dpi=PNG_DPI)
+        axes = fig.subplots(2, 2, subplot_kw={"axes_class": axes_class})
+        for i, ax in enumerate(axes.flat):
+            ax.plot([2015, 2019, 2023], [10 * i, 35.5 + i, 20], marker="o", label="garis")
+            ax.grid(alpha=0.3)
+            ax.tick_params(labelsize=8)
+            ax.set_xlabel("Tahun")
+            ax.set_ylabel("Persen (%)" if i % 2 else "Nilai yang lebih panjang")
+            ax.set_title(f"Panel {i}", y=1.0)
+        axes.flat[0].legend(fontsize=8, loc="best")
+        if case == "restyled tick":
+            ticks = axes.flat[1].xaxis.get_major_ticks()
+            ticks[1].gridline.set_color("red")
+            ticks[2].tick1line.set_markersize(9)
+        if case == "aligned labels":
+            fig.align_ylabels(axes[:, 0])
+        if case == "minor ticks":
+            for ax in axes.flat:
+                ax.minorticks_on()
+        if case == "labels both sides":
+            axes.flat[3].tick_params(labelright=True, right=True, labeltop=True, top=True)
+        return _drawn_pixels(fig)
+
+    from matplotlib.axes import Axes
+
+    grouped, matplotlibs = chart(ReportAxes), chart(Axes)
+    assert grouped.shape == matplotlibs.shape
+    assert (grouped == matplotlibs).all()
+
+
+def test_report_axes_are_the_charts_axes_and_still_pickle():
+    """The charts' figures are made of `ReportAxes` (also the prepared copies, which pickle)."""
+    import pickle
+
+    from analysis.report.charts.axes import GroupedXAxis, GroupedYAxis, ReportAxes
+    from analysis.report.charts.style import GRID_MARGINS, axes_figure, grid_figure, new_figure
+
+    figures = [new_figure(4, 3)[0], axes_figure(9, 3)[0], grid_figure(10, 6.4, GRID_MARGINS)[0]]
+    for fig in figures:
+        copy = pickle.loads(pickle.dumps(fig))
+        for ax in (*fig.axes, *copy.axes):
+            assert isinstance(ax, ReportAxes)
+            assert isinstance(ax.xaxis, GroupedXAxis) and isinstance(ax.yaxis, GroupedYAxis)
+
+
+def test_text_drawn_from_kept_glyphs_is_what_agg_draws():
+    """`TextImageRenderer` keeps each text's glyph image and copies it onto later charts: the
+    pixels are Agg's (texts of several sizes, weights, a quarter turn, a multi-line label, an
+    Indonesian number), the first time and from the kept glyphs, and a text drawn again adds
+    nothing to what is kept."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    from analysis.report.charts import style
+
+    def chart() -> Figure:
+        fig = Figure(figsize=(6, 4), dpi=PNG_DPI)
+        ax = fig.add_subplot()
+        ax.plot([0, 1], [0, 1])
+        ax.set_title("Umur harapan hidup (UHH) — Selisih: −4,94 tahun", fontsize=10)
+        ax.set_ylabel("Persen (%)", fontsize=9)
+        ax.text(0.2, 0.7, "Dinas Kesehatan\nDinas Sosial", fontsize=8.5, fontweight="bold")
+        ax.text(0.6, 0.2, "+1.234,56", fontsize=7.5, rotation=90)
+        return fig
+
+    class Cached(FigureCanvasAgg):
+        def get_renderer(self):
+            return style.TextImageRenderer(*self.figure.bbox.size, self.figure.dpi)
+
+    def cached_pixels() -> np.ndarray:
+        canvas = Cached(chart())
+        canvas.draw()
+        return np.asarray(canvas.buffer_rgba()).copy()
+
+    plain = _drawn_pixels(chart())
+    style._TEXT_IMAGES.clear()
+    first = cached_pixels()
+    kept = len(style._TEXT_IMAGES)
+    again = cached_pixels()
+    assert kept > 0 and len(style._TEXT_IMAGES) == kept
+    assert (first == plain).all() and (again == plain).all()

@@ -66,3 +66,41 @@ def test_the_index_headline_uses_the_cached_context(processed, reads):
     first, second = headline(job), headline(job)
     assert first == second and first["life_expectancy"]["year"] >= 2020
     assert len(reads) == before
+
+
+def test_the_quarantine_and_value_choices_are_read_once_per_context(processed, monkeypatch):
+    """The data-quality section's quarantine.csv and value_choices.csv are read once per context
+    (they were read again for every report) and give each district its own rows, as filtering
+    the files does; a rewritten quarantine is a new context."""
+    import pandas as pd
+
+    ctx = Context.load(processed)
+    files = []
+    real = pd.read_csv
+
+    def counting(path, *args, **kwargs):
+        files.append(os.path.basename(path))
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(pd, "read_csv", counting)
+    whole = real(processed / "quarantine.csv", dtype=str, keep_default_na=False)
+    choices = real(
+        processed / "value_choices.csv", dtype={"district_code": str}, keep_default_na=False
+    )
+    codes = sorted({*whole["district_code"], *choices["district_code"], "3604"} - {""})[:40]
+    for code in codes:
+        mine = ctx.quarantined(code)
+        expected = whole[whole["district_code"] == code]
+        pd.testing.assert_frame_equal(mine, expected)
+        expected = choices[choices["district_code"] == code]
+        pd.testing.assert_frame_equal(ctx.value_choices(code), expected)
+    assert sorted(files) == ["quarantine.csv", "value_choices.csv"]
+    assert len(whole) and len(choices)  # the real build has both
+
+    quarantine = processed / "quarantine.csv"
+    stamp = quarantine.stat()
+    try:
+        os.utime(quarantine, ns=(stamp.st_atime_ns, stamp.st_mtime_ns + 1_000_000))
+        assert Context.load(processed) is not ctx
+    finally:
+        os.utime(quarantine, ns=(stamp.st_atime_ns, stamp.st_mtime_ns))

@@ -122,12 +122,21 @@ class DriverModel:
         the fit)."""
         return self.table.set_index("term")
 
+    @cached_property
+    def _scales(self) -> dict[str, tuple]:
+        """(sd, transform, mean) by term, as `standardize` has looked them up."""
+        return {}
+
     def standardize(self, term: str, values):
         """A raw driver value on the model's scale; dummies are used as they are."""
-        row = self.by_term.loc[term]
-        if not np.isfinite(row["sd"]) or row["sd"] == 0:
+        scale = self._scales.get(term)
+        if scale is None:
+            row = self.by_term.loc[term]
+            scale = self._scales[term] = (row["sd"], row["transform"] or None, row["mean"])
+        sd, transform, mean = scale
+        if not np.isfinite(sd) or sd == 0:
             return values
-        return (transform_values(values, row["transform"] or None) - row["mean"]) / row["sd"]
+        return (transform_values(values, transform) - mean) / sd
 
     @property
     def beta(self) -> pd.Series:

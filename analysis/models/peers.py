@@ -9,6 +9,8 @@ one standard deviation each to the distance.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
@@ -79,7 +81,7 @@ def lever_differences(fit, district_code: str, other: str, catalogue) -> list[di
     largest difference (in SDs of the lever across the sample) first: values, years, and the
     outcome difference the main model associates with the lever difference."""
     main = fit.main
-    sample, prov, sds = _indexed(fit)
+    sample, years, sds = _indexed(fit)
     rows = []
     for lever in main.levers:
         sign = {"higher": 1.0, "lower": -1.0}[catalogue[lever].direction]
@@ -94,9 +96,9 @@ def lever_differences(fit, district_code: str, other: str, catalogue) -> list[di
                 "driver": lever,
                 "opd": catalogue[lever].opd.key,
                 "district_value": mine,
-                "district_year": _year(prov, district_code, lever),
+                "district_year": _year(years, district_code, lever),
                 "deviant_value": theirs,
-                "deviant_year": _year(prov, other, lever),
+                "deviant_year": _year(years, other, lever),
                 "difference_sd": better_sd,
                 "associated_difference": float(main.beta[lever]) * dz,
                 "consistent": fit.consistent(lever),
@@ -105,24 +107,25 @@ def lever_differences(fit, district_code: str, other: str, catalogue) -> list[di
     return sorted(rows, key=lambda r: -r["difference_sd"])
 
 
-def _indexed(fit) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, float]]:
-    """The main model's sample and the provenance indexed by district, and each lever's SD:
-    built once per fit (a batch worker compares every district's peers with them)."""
+def _indexed(fit) -> tuple[pd.DataFrame, dict[tuple[str, str], Any], dict[str, float]]:
+    """The main model's sample indexed by district, each (district, variable)'s year in the
+    provenance, and each lever's SD: built once per fit (a batch worker compares every
+    district's peers with them)."""
     found = fit.cache.get("peers_index")
     if found is None:
         main = fit.main
         sample = main.sample.set_index("district_code")
-        prov = fit.provenance.set_index(["district_code", "variable"]).sort_index()
+        prov = fit.provenance
+        keys = zip(prov["district_code"], prov["variable"], strict=True)
+        years = dict(zip(keys, prov["year"], strict=True))
         sds = {lever: float(sample[lever].astype(float).std(ddof=1)) for lever in main.levers}
-        found = fit.cache["peers_index"] = (sample, prov, sds)
+        found = fit.cache["peers_index"] = (sample, years, sds)
     return found
 
 
-def _year(prov: pd.DataFrame, code: str, variable: str) -> int | None:
-    try:
-        return int(prov.loc[(code, variable), "year"])
-    except KeyError:
-        return None
+def _year(years: dict[tuple[str, str], Any], code: str, variable: str) -> int | None:
+    year = years.get((code, variable))
+    return None if year is None else int(year)
 
 
 def residual_deviants(fit, district_code: str, peers: list[str], direction: str, catalogue):

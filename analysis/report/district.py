@@ -184,7 +184,8 @@ class DistrictReport:
 
     @property
     def quarantine(self) -> pd.DataFrame:
-        return pd.read_csv(self.processed_dir / "quarantine.csv", dtype=str, keep_default_na=False)
+        """The district's rows of the data build's quarantine (read once per context)."""
+        return self.ctx.quarantined(self.district_code)
 
     @property
     def own_sources(self) -> set[str]:

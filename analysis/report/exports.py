@@ -145,23 +145,24 @@ def xlsx_bytes(
     )
 
 
-_WRITTEN: OrderedDict[bytes, bytes] = OrderedDict()  # this process's last workbooks, by input
+_WRITTEN: OrderedDict[bytes, tuple[bytes, bytes]] = OrderedDict()  # this process's last files
 KEEP_WRITTEN = 256  # ~10 KB each
 
 
-def _same_xlsx(frame: pd.DataFrame, **kwargs: Any) -> bytes:
-    """`xlsx_bytes`, written once per process for the same frame and arguments: the tables that
-    do not depend on the district (the models and sources of the methods section, five in each
-    report) are the same in every report a worker writes. Inputs are matched by their pickle,
-    which holds every value with its type, so only identical inputs share a workbook."""
+def _same_files(frame: pd.DataFrame, **kwargs: Any) -> tuple[bytes, bytes]:
+    """(`csv_bytes`, `xlsx_bytes`) of a table's download frame, written once per process for the
+    same frame and arguments: the tables that do not depend on the district (the models and
+    sources of the methods section, five in each report) are the same in every report a worker
+    writes. Inputs are matched by their pickle, which holds every value with its type, so only
+    identical inputs share files."""
     key = hashlib.sha256(pickle.dumps((frame, sorted(kwargs.items())), protocol=5)).digest()
-    data = _WRITTEN.get(key)
-    if data is None:
-        data = _WRITTEN[key] = xlsx_bytes(frame, **kwargs)
+    files = _WRITTEN.get(key)
+    if files is None:
+        files = _WRITTEN[key] = (csv_bytes(frame), xlsx_bytes(frame, **kwargs))
         while len(_WRITTEN) > KEEP_WRITTEN:
             _WRITTEN.popitem(last=False)
     _WRITTEN.move_to_end(key)
-    return data
+    return files
 
 
 def sheet_name(name: str) -> str:
@@ -176,16 +177,14 @@ def table_files(table: Table) -> dict[str, bytes]:
         return {}
     frame = export_frame(table)
     sheet = table.sheet or table.key
-    files = {
-        f"{table.file}.csv": csv_bytes(frame),
-        f"{table.file}.xlsx": _same_xlsx(
-            frame,
-            sheet=sheet,
-            timestamp=document_timestamp(table.version),
-            formats=number_formats(table),
-            properties={"data_version": table.version} if table.version else None,
-        ),
-    }
+    csv, xlsx = _same_files(
+        frame,
+        sheet=sheet,
+        timestamp=document_timestamp(table.version),
+        formats=number_formats(table),
+        properties={"data_version": table.version} if table.version else None,
+    )
+    files = {f"{table.file}.csv": csv, f"{table.file}.xlsx": xlsx}
     return {**files, **{f"{table.file}.{ext}": data for ext, data in table.downloads.items()}}
 
 

@@ -11,14 +11,17 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
+from matplotlib import rcParams
 from matplotlib.axes import Axes
 from matplotlib.axis import Axis
-from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg
+from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg, get_hinting_flag
 from matplotlib.figure import Figure
+from matplotlib.font_manager import fontManager as _fontManager
 from matplotlib.ticker import Formatter, MaxNLocator
 from PIL import Image
 
 from analysis.i18n import fmt_number
+from analysis.report.charts.axes import ReportAxes
 
 COLORS = {
     "district": "#0b6e4f",
@@ -92,7 +95,9 @@ def new_figure(
     fig = Figure(figsize=(width, height), layout=None)
     if margins:
         fig.subplots_adjust(**margins)
-    axes = fig.subplots(nrows, ncols, squeeze=nrows * ncols == 1)
+    axes = fig.subplots(
+        nrows, ncols, squeeze=nrows * ncols == 1, subplot_kw={"axes_class": ReportAxes}
+    )
     return fig, axes
 
 
@@ -191,7 +196,9 @@ class _SharedRendererCanvas(FigureCanvasAgg):
 
     def get_renderer(self):
         key = (*self.get_width_height(physical=True), self.figure.dpi, threading.get_ident())
-        renderer = _RENDERERS.pop(key, None) or super().get_renderer()
+        renderer = _RENDERERS.pop(key, None)
+        if renderer is None:
+            renderer = TextImageRenderer(*self.figure.bbox.size, self.figure.dpi)
         _RENDERERS[key] = renderer  # the most recently used last
         while len(_RENDERERS) > MAX_RENDERERS:  # ~3 MB each: the least recently used go
             _RENDERERS.pop(next(iter(_RENDERERS)))
@@ -200,6 +207,49 @@ class _SharedRendererCanvas(FigureCanvasAgg):
 
 MAX_RENDERERS = 12  # a report draws charts of a few sizes (bar charts' heights vary)
 _RENDERERS: dict[tuple, RendererAgg] = {}
+
+
+class TextImageRenderer(RendererAgg):
+    """Agg's renderer, keeping each text's rendered glyphs: a text is laid out and rasterised
+    by FreeType once per process, font, size and dpi, then copied onto every chart that draws
+    it (tick values, row labels and headings repeat across a report's charts and every report).
+    What is drawn is what Agg draws: the same glyph image at the same place."""
+
+    def draw_text(self, gc, x, y, s, prop, angle, ismath=False, mtext=None):
+        if ismath:
+            return super().draw_text(gc, x, y, s, prop, angle, ismath, mtext)
+        key = (
+            s,
+            tuple(_fontManager._find_fonts_by_props(prop)),
+            prop.get_size_in_points(),
+            self.dpi,
+            bool(gc.get_antialiased()),
+            get_hinting_flag(),
+            rcParams["text.hinting_factor"],
+            rcParams["text.kerning_factor"],
+        )
+        glyphs = _TEXT_IMAGES.get(key)
+        if glyphs is None:
+            font = self._prepare_font(prop)
+            # angle 0: Agg turns the image when it draws it (RendererAgg.draw_text)
+            font.set_text(s, 0, flags=get_hinting_flag())
+            font.draw_glyphs_to_bitmap(antialiased=gc.get_antialiased())
+            xo, yo = font.get_bitmap_offset()
+            glyphs = (np.array(font.get_image()), xo / 64.0, yo / 64.0, font.get_descent() / 64.0)
+            if len(_TEXT_IMAGES) >= MAX_TEXT_IMAGES:
+                _TEXT_IMAGES.pop(next(iter(_TEXT_IMAGES)))
+            _TEXT_IMAGES[key] = glyphs
+        image, xo, yo, descent = glyphs
+        # RendererAgg.draw_text from here: the descent turned with the text
+        x = round(x + xo + descent * math.sin(math.radians(angle)))
+        y = round(y + yo + descent * math.cos(math.radians(angle)))
+        self._renderer.draw_text_image(image, x, y + 1, angle, gc)
+
+
+# measured: the 65 reports of Jawa Timur and Jawa Barat drew 1,370 distinct texts (1.9 MB), the
+# last 25 reports about 13 new ones each; a worker's half of all 514 keeps a few thousand
+MAX_TEXT_IMAGES = 20_000
+_TEXT_IMAGES: dict[tuple, tuple] = {}
 
 
 def _unlabelled_axes_unplaced(fig: Figure) -> None:

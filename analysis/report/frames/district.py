@@ -4,8 +4,6 @@ values. Pure pandas: codes and numbers."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pandas as pd
 
 from analysis.catalogue import PIP_INDICATORS
@@ -202,12 +200,11 @@ def peer_values(ctx: Context, code: str, peers: list[str]) -> pd.DataFrame:
     return frame
 
 
-def own_table_choices(processed_dir: Path, district_code: str) -> pd.DataFrame:
+def own_table_choices(ctx: Context, district_code: str) -> pd.DataFrame:
     """Where a district's own table and another source both gave a value: which one the report
     uses, by which rule, and the other beside it (data/processed/value_choices.csv)."""
-    path = processed_dir / "value_choices.csv"
-    if not path.exists():
+    choices = ctx.value_choices(district_code)
+    if choices is None:
         return pd.DataFrame(columns=["indicator", "year", "rule", "used_kind"])
-    choices = pd.read_csv(path, dtype={"district_code": str}, keep_default_na=False)
     own = choices["involves_own"].astype(str).str.lower() == "true"
-    return choices[(choices["district_code"] == district_code) & own].reset_index(drop=True)
+    return choices[own].reset_index(drop=True)

@@ -162,8 +162,7 @@ def data_quality(r: DistrictReport) -> Section:
     if n_flagged:
         notes.append(w.t("quality_flagged", n=n_flagged))
     notes += [
-        _choice_text(w, c)
-        for c in frames.own_table_choices(r.processed_dir, r.district_code).itertuples()
+        _choice_text(w, c) for c in frames.own_table_choices(r.ctx, r.district_code).itertuples()
     ]
     blocks: list = [
         Text.of(w.t("quality_intro", district=r.district.name)),

@@ -413,3 +413,18 @@ def test_text_drawn_from_kept_glyphs_is_what_agg_draws():
     again = cached_pixels()
     assert kept > 0 and len(style._TEXT_IMAGES) == kept
     assert (first == plain).all() and (again == plain).all()
+
+
+def test_a_label_given_after_a_draw_is_placed_below_the_tick_labels():
+    """An axis without a label skips placing it (no measuring for an empty label), without
+    fixing its place for good: a label an analyst sets on a figure already drawn (shown in
+    JupyterLab, written to the report) goes below the tick labels, not onto them."""
+    from analysis.report.charts.style import new_figure
+
+    fig, ax = new_figure(6, 3)
+    ax.plot([0, 1], [0, 1])
+    png_bytes(fig, PNG_DPI)
+    ax.set_xlabel("Tahun")
+    png_bytes(fig, PNG_DPI)
+    labels = [t.get_window_extent() for t in ax.get_xticklabels() if t.get_text()]
+    assert ax.xaxis.label.get_window_extent().y1 < min(box.y0 for box in labels)

@@ -252,21 +252,11 @@ MAX_TEXT_IMAGES = 20_000
 _TEXT_IMAGES: dict[tuple, tuple] = {}
 
 
-def _unlabelled_axes_unplaced(fig: Figure) -> None:
-    """An axis without a label is told not to place one: matplotlib otherwise measures all its
-    tick labels again at every draw to put the empty label below or beside them."""
-    for ax in fig.axes:
-        for axis in (ax.xaxis, ax.yaxis):
-            if not axis.label.get_text() and getattr(axis, "_autolabelpos", False):
-                axis.set_label_coords(0.5, 0.0)
-
-
 def png_bytes(fig: Figure, dpi: int) -> bytes:
     """The figure as a palette PNG: one draw (layout included) on an Agg canvas at the
     figure's own size, no tight-bounding-box re-draw, quantized to 256 colours (charts have
     few colours: a quarter of the bytes, the same picture)."""
     fig.set_dpi(dpi)
-    _unlabelled_axes_unplaced(fig)
     canvas = _SharedRendererCanvas(fig)
     canvas.draw()
     image = Image.frombuffer("RGBA", canvas.get_width_height(), canvas.buffer_rgba())
